@@ -1,0 +1,18 @@
+#pragma once
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace drive {
+
+// The one place gRPC and Abseil statuses convert. The codes are the same
+// numbers, so conversion keeps the code and the message.
+grpc::Status ToGrpcStatus(const absl::Status& s);
+absl::Status FromGrpcStatus(const grpc::Status& s);
+
+}  // namespace drive
+
+namespace drive {
+// Metadata key that carries the cluster token between daemons.
+inline constexpr char kClusterTokenKey[] = "x-drive-cluster-token";
+}  // namespace drive

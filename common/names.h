@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace drive {
+
+// Longest account name; keys store its length in one byte.
+inline constexpr size_t kMaxAccountNameBytes = 63;
+
+// Accepts 1..63 characters of [a-z0-9_-], starting with a letter or digit.
+// Account names appear in keys, paths, URLs and metric labels, so they are
+// kept to a set that needs no escaping anywhere. kInvalidArgument otherwise.
+absl::Status ValidateAccountName(std::string_view account);
+
+}  // namespace drive

@@ -1,0 +1,174 @@
+#include "daemon/main/node_main.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+#include "common/units.h"
+#include "daemon/http/metrics_server.h"
+#include "daemon/main/process_util.h"
+#include "daemon/rpc/node_service.h"
+#include "grpcpp/grpcpp.h"
+#include "spdlog/spdlog.h"
+
+namespace drive::daemon {
+namespace {
+
+std::string DefaultNodeName() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return host;
+}
+
+absl::StatusOr<std::vector<storage::DriveConfig>> DrivesFromFlags(
+    const NodeFlags& flags) {
+  DRIVE_ASSIGN_OR_RETURN(uint64_t reserve, ParseByteSize(flags.reserve));
+  storage::DurabilityMode mode;
+  if (flags.durability == "flush") {
+    mode = storage::DurabilityMode::kFlush;
+  } else if (flags.durability == "wal") {
+    mode = storage::DurabilityMode::kWal;
+  } else {
+    return absl::InvalidArgumentError("--durability must be flush or wal");
+  }
+  std::vector<storage::DriveConfig> drives;
+  for (const auto& spec : flags.drives) {
+    std::vector<std::string> parts =
+        absl::StrSplit(spec, absl::MaxSplits('=', 1));
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--drive wants NAME=PATH, got '", spec, "'"));
+    }
+    storage::DriveConfig d;
+    d.name = parts[0];
+    d.store.path = parts[1];
+    d.store.pg_count = flags.pg_count;
+    d.store.reserve_bytes = reserve;
+    d.store.durability = mode;
+    drives.push_back(std::move(d));
+  }
+  return drives;
+}
+
+absl::StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(
+    const std::string& hp) {
+  size_t colon = hp.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(hp.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError("address must be HOST:PORT, got " + hp);
+  }
+  return std::make_pair(hp.substr(0, colon), static_cast<uint16_t>(port));
+}
+
+absl::StatusOr<std::string> LoadClusterToken(const NodeFlags& flags) {
+  if (!flags.cluster_token_file.empty()) {
+    return ReadSmallFile(flags.cluster_token_file);
+  }
+  if (const char* env = std::getenv("DRIVE_CLUSTER_TOKEN"); env && *env) {
+    return std::string(env);
+  }
+  return absl::InvalidArgumentError(
+      "no cluster token: pass --cluster-token-file or set DRIVE_CLUSTER_TOKEN");
+}
+
+int Fail(const absl::Status& s) {
+  spdlog::error("event=startup_failed error=\"{}\"", s.ToString());
+  return 1;
+}
+
+}  // namespace
+
+CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
+  CLI::App* cmd = app.add_subcommand("node", "Run a storage node");
+  cmd->add_option("--name", f.name, "Node name (default: host name)");
+  cmd->add_option("--listen", f.listen, "gRPC address HOST:PORT (port 0: any)")
+      ->capture_default_str();
+  cmd->add_option("--metrics-listen", f.metrics_listen,
+                  "HTTP address for /metrics HOST:PORT (port 0: any)")
+      ->capture_default_str();
+  cmd->add_option("--drive", f.drives, "Drive as NAME=PATH; repeat per drive")
+      ->required();
+  cmd->add_option("--pg-count", f.pg_count, "Placement groups in the cluster")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
+  cmd->add_option("--reserve", f.reserve,
+                  "Refuse writes when a drive's free space falls below this")
+      ->capture_default_str();
+  cmd->add_option("--durability", f.durability,
+                  "flush (group-committed memtable flush) or wal (synced WAL)")
+      ->capture_default_str();
+  cmd->add_option("--cluster-token-file", f.cluster_token_file,
+                  "File holding the cluster token (else $DRIVE_CLUSTER_TOKEN)");
+  cmd->add_option("--ready-file", f.ready_file,
+                  "Write bound ports as JSON here once serving");
+  cmd->add_option("--threads", f.threads, "Threads for disk work")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  return cmd;
+}
+
+int RunNode(const NodeFlags& flags, const std::string& effective_config) {
+  std::string name = flags.name.empty() ? DefaultNodeName() : flags.name;
+  spdlog::info("event=node_starting node={} config=\n{}", name,
+               effective_config);
+  auto token = LoadClusterToken(flags);
+  if (!token.ok()) return Fail(token.status());
+  auto drives = DrivesFromFlags(flags);
+  if (!drives.ok()) return Fail(drives.status());
+  auto metrics_addr = SplitHostPort(flags.metrics_listen);
+  if (!metrics_addr.ok()) return Fail(metrics_addr.status());
+
+  auto node = storage::StorageNode::Open(name, std::move(*drives));
+  if (!node.ok()) return Fail(node.status());
+
+  MetricsRegistry registry;
+  auto executor = std::make_unique<ThreadPoolExecutor>(flags.threads);
+  rpc::NodeServiceImpl service(node->get(), executor.get(), &registry, *token);
+  service.ExportDriveMetrics();
+
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(),
+                           &grpc_port);
+  // Room for one 1 MiB data message plus framing; anything larger is
+  // rejected by gRPC itself with RESOURCE_EXHAUSTED.
+  builder.SetMaxReceiveMessageSize(rpc::kMaxChunkMessageBytes + 64 * 1024);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || grpc_port == 0) {
+    return Fail(absl::UnavailableError("cannot listen on " + flags.listen));
+  }
+  http::MetricsServer metrics_server(&registry);
+  auto metrics_port =
+      metrics_server.Start(metrics_addr->first, metrics_addr->second);
+  if (!metrics_port.ok()) return Fail(metrics_port.status());
+
+  if (!flags.ready_file.empty()) {
+    std::string ready = absl::StrCat("{\"grpc_port\": ", grpc_port,
+                                     ", \"metrics_port\": ", *metrics_port,
+                                     ", \"pid\": ", getpid(), "}\n");
+    absl::Status s = WriteFileAtomically(flags.ready_file, ready);
+    if (!s.ok()) return Fail(s);
+  }
+  spdlog::info(
+      "event=node_serving node={} grpc_port={} metrics_port={} drives={}", name,
+      grpc_port, *metrics_port, (*node)->drive_names().size());
+
+  int sig = WaitForTerminationSignal();
+  spdlog::info("event=node_stopping node={} signal={}", name, sig);
+  // In-flight calls get 30 s to finish; acknowledged writes are durable
+  // already, so cutting the rest off loses nothing that was promised.
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  executor.reset();  // runs every task already queued
+  metrics_server.Stop();
+  node->reset();  // closes RocksDB
+  spdlog::info("event=node_stopped node={}", name);
+  return 0;
+}
+
+}  // namespace drive::daemon

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <string>
+
+#include "common/executor.h"
+#include "common/metrics.h"
+#include "daemon/rpc/rpc_metrics.h"
+#include "daemon/storage/storage_node.h"
+#include "drive/v1/node.grpc.pb.h"
+
+namespace drive::rpc {
+
+// Largest data message accepted in a PutChunk stream and sent in a GetChunk
+// stream.
+inline constexpr size_t kMaxChunkMessageBytes = 1 << 20;
+// Largest batch of ids in HasChunks / DeleteChunks.
+inline constexpr int kMaxBatchIds = 10000;
+
+// gRPC front of a StorageNode (proto/drive/v1/node.proto). Thin: checks the
+// cluster token, validates and converts, runs the storage call on
+// `executor` (never on gRPC's threads), converts back. Thread-safe; node,
+// executor and metrics registry are not owned and must outlive the server.
+class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
+ public:
+  NodeServiceImpl(storage::StorageNode* node, Executor* executor,
+                  MetricsRegistry* metrics, std::string cluster_token);
+
+  grpc::ServerReadReactor<drive::v1::PutChunkRequest>* PutChunk(
+      grpc::CallbackServerContext* ctx,
+      drive::v1::PutChunkResponse* response) override;
+  grpc::ServerWriteReactor<drive::v1::GetChunkResponse>* GetChunk(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::GetChunkRequest* request) override;
+  grpc::ServerUnaryReactor* HasChunks(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::HasChunksRequest* request,
+      drive::v1::HasChunksResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteChunks(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::DeleteChunksRequest* request,
+      drive::v1::DeleteChunksResponse* response) override;
+  grpc::ServerUnaryReactor* ListChunks(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::ListChunksRequest* request,
+      drive::v1::ListChunksResponse* response) override;
+  grpc::ServerUnaryReactor* NodeStats(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::NodeStatsRequest* request,
+      drive::v1::NodeStatsResponse* response) override;
+
+  // Registers per-drive usage gauges, refreshed on every scrape.
+  void ExportDriveMetrics();
+
+ private:
+  class PutChunkReactor;
+  class GetChunkReactor;
+
+  // Runs `work` on the executor unless the token check fails, then
+  // finishes the unary call with its status and records metrics.
+  grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx,
+                                     const std::string& rpc,
+                                     std::function<absl::Status()> work);
+
+  storage::StorageNode* node_;
+  Executor* executor_;
+  MetricsRegistry* registry_;
+  RpcMetrics metrics_;
+  std::string cluster_token_;
+};
+
+}  // namespace drive::rpc

@@ -1,0 +1,390 @@
+#include "daemon/storage/chunk_store.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/names.h"
+#include "common/status_macros.h"
+#include "common/status_util.h"
+#include "common/strings.h"
+#include "daemon/storage/chunk_key.h"
+#include "daemon/storage/group_flush.h"
+#include "daemon/storage/rocksdb_status.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace drive::storage {
+namespace {
+
+// Reads skip RocksDB's own block and blob CRC32C (software-only in Debian's
+// build, ~1.3 GB/s): every chunk read is verified end to end with XXH3-128
+// against its id, which catches everything the CRC would and more.
+rocksdb::ReadOptions ChunkReadOptions() {
+  rocksdb::ReadOptions ro;
+  ro.verify_checksums = false;
+  return ro;
+}
+
+// The smallest key greater than every key starting with `prefix`.
+std::string PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) {
+    prefix.pop_back();
+  }
+  if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
+  return prefix;
+}
+
+// Keeps a pinned RocksDB value and its decoding alive for a ChunkData.
+struct PinnedChunk {
+  rocksdb::PinnableSlice value;
+  std::optional<DecodedChunk> decoded;
+};
+
+}  // namespace
+
+ChunkStore::ChunkStore(ChunkStoreOptions options)
+    : options_(std::move(options)) {}
+
+ChunkStore::~ChunkStore() {
+  if (db_) {
+    // Nothing acknowledged depends on this flush; it only shortens the next
+    // open by leaving no memtable to lose.
+    if (options_.durability == DurabilityMode::kFlush) {
+      db_->Flush(rocksdb::FlushOptions()).PermitUncheckedError();
+    }
+    db_->Close().PermitUncheckedError();
+  }
+}
+
+absl::StatusOr<std::unique_ptr<ChunkStore>> ChunkStore::Open(
+    ChunkStoreOptions options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("drive path is empty");
+  }
+  if (options.pg_count == 0 || options.pg_count > kMaxPgCount) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pg_count must be 1..", kMaxPgCount));
+  }
+  if (options.env == nullptr) options.env = Env::Default();
+  std::unique_ptr<ChunkStore> store(new ChunkStore(std::move(options)));
+  DRIVE_RETURN_IF_ERROR(store->OpenDb());
+  DRIVE_RETURN_IF_ERROR(store->LoadUsage());
+  return store;
+}
+
+absl::Status ChunkStore::OpenDb() {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  if (options_.rocksdb_env != nullptr) o.env = options_.rocksdb_env;
+  // Integrated BlobDB: large values are written once to blob files at flush
+  // and never rewritten by LSM compaction; only the small blob index moves.
+  o.enable_blob_files = true;
+  o.min_blob_size = options_.min_blob_size;
+  o.blob_file_size = options_.blob_file_size;
+  o.blob_compression_type = rocksdb::kNoCompression;  // the codec decides
+  o.enable_blob_garbage_collection = true;
+  o.blob_garbage_collection_age_cutoff = 0.25;
+  o.compression = rocksdb::kNoCompression;
+  o.write_buffer_size = options_.write_buffer_size;
+  o.max_write_buffer_number = 3;
+  o.max_background_jobs = 2;
+  o.keep_log_file_num = 3;
+  o.max_log_file_size = 16 << 20;
+  rocksdb::BlockBasedTableOptions t;
+  // XXH3 block checksums: Debian's RocksDB has no hardware CRC32C.
+  t.checksum = rocksdb::kXXH3;
+  t.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+
+  rocksdb::DB* raw = nullptr;
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(o, options_.path, &raw),
+                                    "opening drive " + options_.path));
+  db_.reset(raw);
+  group_flush_ = std::make_unique<GroupFlush>([this] {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    fo.allow_write_stall = true;
+    return FromRocksDb(db_->Flush(fo), "flushing drive " + options_.path);
+  });
+
+  std::string stored;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), kMetaPgCountKey, &stored);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;  // the drive's identity must survive a crash
+    return FromRocksDb(
+        db_->Put(wo, kMetaPgCountKey, absl::StrCat(options_.pg_count)),
+        "recording pg_count");
+  }
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(s, "reading pg_count"));
+  uint32_t recorded = 0;
+  if (!absl::SimpleAtoi(stored, &recorded)) {
+    return absl::DataLossError("drive's recorded pg_count is unreadable");
+  }
+  if (recorded != options_.pg_count) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("drive ", options_.path, " was created with pg_count ",
+                     recorded, ", configured ", options_.pg_count));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ChunkStore::LoadUsage() {
+  rocksdb::ReadOptions ro;
+  std::string upper(1, kChunkIndexTag + 1);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  for (it->Seek(std::string(1, kChunkIndexTag)); it->Valid(); it->Next()) {
+    DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e,
+                           DecodeIndexEntry(it->value().ToStringView()));
+    chunks_ += 1;
+    logical_bytes_ += e.raw_length;
+    stored_bytes_ += e.stored_length;
+  }
+  return FromRocksDb(it->status(), "scanning chunk index");
+}
+
+absl::Mutex& ChunkStore::StripeFor(const ChunkId& id) {
+  return stripes_[static_cast<uint8_t>(id.bytes()[15]) % stripes_.size()];
+}
+
+absl::Status ChunkStore::CheckReserve(uint64_t incoming_bytes) {
+  DRIVE_ASSIGN_OR_RETURN(DiskSpace space,
+                         options_.env->GetDiskSpace(options_.path));
+  if (space.free_bytes < options_.reserve_bytes + incoming_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "drive ", options_.path, " has ", space.free_bytes,
+        " bytes free; writes stop at the reserve of ", options_.reserve_bytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ChunkStore::MakeDurable() {
+  // WAL mode synced the WAL inside Write; flush mode waits for a group flush
+  // that began after our write became visible.
+  if (options_.durability == DurabilityMode::kWal) return absl::OkStatus();
+  return group_flush_->WaitDurable(group_flush_->TakeTicket());
+}
+
+absl::StatusOr<PutResult> ChunkStore::Put(std::string_view account,
+                                          const ChunkId& id,
+                                          std::string_view raw) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  if (raw.size() > kMaxChunkBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "chunk of ", raw.size(), " bytes exceeds ", kMaxChunkBytes));
+  }
+  ChunkId actual = ChunkId::Of(raw);
+  if (actual != id) {
+    return absl::DataLossError(absl::StrCat(
+        "chunk bytes hash to ", actual.ToHex(), ", not to ", id.ToHex()));
+  }
+  DRIVE_ASSIGN_OR_RETURN(std::string value, EncodeChunk(raw, options_.codec));
+  uint32_t pg = PgOf(account, id, options_.pg_count);
+  std::string index_key = ChunkKey(kChunkIndexTag, pg, account, id);
+
+  PutResult result;
+  {
+    absl::MutexLock lock(&StripeFor(id));
+    std::string existing;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), index_key, &existing);
+    if (s.ok()) {
+      DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e, DecodeIndexEntry(existing));
+      result.already_present = true;
+      result.stored_bytes = e.stored_length;
+    } else if (!s.IsNotFound()) {
+      return FromRocksDb(s, "looking up chunk " + id.ToHex());
+    } else {
+      DRIVE_RETURN_IF_ERROR(CheckReserve(value.size()));
+      ChunkIndexEntry entry;
+      entry.raw_length = static_cast<uint32_t>(raw.size());
+      entry.stored_length = static_cast<uint32_t>(value.size());
+      entry.stored_at_unix_s = absl::ToUnixSeconds(options_.env->Now());
+      // Value and index entry land in one batch: a crash leaves both or
+      // neither.
+      rocksdb::WriteBatch batch;
+      batch.Put(ChunkKey(kChunkValueTag, pg, account, id), value);
+      batch.Put(index_key, EncodeIndexEntry(entry));
+      rocksdb::WriteOptions wo;
+      if (options_.durability == DurabilityMode::kWal) {
+        wo.sync = true;  // acknowledged => in the fsynced WAL
+      } else {
+        wo.disableWAL = true;  // acknowledged => in a fsynced flush (below)
+      }
+      DRIVE_RETURN_IF_ERROR(
+          FromRocksDb(db_->Write(wo, &batch), "writing chunk " + id.ToHex()));
+      chunks_ += 1;
+      logical_bytes_ += entry.raw_length;
+      stored_bytes_ += entry.stored_length;
+      result.stored_bytes = entry.stored_length;
+    }
+  }
+  // Also for an already-present chunk: its first writer may not have made
+  // it durable yet, and we must not acknowledge before that.
+  DRIVE_RETURN_IF_ERROR(MakeDurable());
+  return result;
+}
+
+absl::StatusOr<ChunkData> ChunkStore::Get(std::string_view account,
+                                          const ChunkId& id, uint64_t offset,
+                                          uint64_t length) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  uint32_t pg = PgOf(account, id, options_.pg_count);
+  auto pinned = std::make_shared<PinnedChunk>();
+  rocksdb::Status s =
+      db_->Get(ChunkReadOptions(), db_->DefaultColumnFamily(),
+               ChunkKey(kChunkValueTag, pg, account, id), &pinned->value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("chunk ", id.ToHex(),
+                                            " of account ", Sv(account),
+                                            " is not on this drive"));
+  }
+  if (!s.ok()) {
+    absl::Status st = FromRocksDb(s, "reading chunk " + id.ToHex());
+    if (st.code() == absl::StatusCode::kDataLoss) ++checksum_failures_;
+    return st;
+  }
+  auto decoded = DecodeChunk(pinned->value.ToStringView());
+  if (!decoded.ok()) {
+    ++checksum_failures_;
+    return Annotate(decoded.status(), "chunk ", id.ToHex(), " on drive ",
+                    options_.path);
+  }
+  ChunkId actual = ChunkId::Of(decoded->raw());
+  if (actual != id) {
+    ++checksum_failures_;
+    return absl::DataLossError(
+        absl::StrCat("chunk ", id.ToHex(), " on drive ", options_.path,
+                     " is corrupt: its bytes hash to ", actual.ToHex()));
+  }
+  std::string_view raw = decoded->raw();
+  if (offset > raw.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("offset ", offset,
+                                                   " is past the end of a ",
+                                                   raw.size(), "-byte chunk"));
+  }
+  uint64_t available = raw.size() - offset;
+  uint64_t n = (length == 0 || length > available) ? available : length;
+  uint32_t chunk_length = static_cast<uint32_t>(raw.size());
+  // Take the range from the emplaced copy: a decompressed chunk owns its
+  // bytes, so views into `decoded` die with it.
+  pinned->decoded.emplace(std::move(*decoded));
+  std::string_view range = pinned->decoded->raw().substr(offset, n);
+  return ChunkData(std::move(pinned), range, chunk_length);
+}
+
+absl::StatusOr<std::vector<bool>> ChunkStore::Has(
+    std::string_view account, const std::vector<ChunkId>& ids) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const auto& id : ids) {
+    keys.push_back(ChunkKey(kChunkIndexTag,
+                            PgOf(account, id, options_.pg_count), account, id));
+  }
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> statuses =
+      db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
+  std::vector<bool> present(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].ok()) {
+      present[i] = true;
+    } else if (!statuses[i].IsNotFound()) {
+      return FromRocksDb(statuses[i], "looking up chunk " + ids[i].ToHex());
+    }
+  }
+  return present;
+}
+
+absl::StatusOr<uint64_t> ChunkStore::Delete(std::string_view account,
+                                            const std::vector<ChunkId>& ids) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  uint64_t deleted = 0;
+  for (const auto& id : ids) {
+    uint32_t pg = PgOf(account, id, options_.pg_count);
+    std::string index_key = ChunkKey(kChunkIndexTag, pg, account, id);
+    absl::MutexLock lock(&StripeFor(id));
+    std::string existing;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), index_key, &existing);
+    if (s.IsNotFound()) continue;
+    DRIVE_RETURN_IF_ERROR(FromRocksDb(s, "looking up chunk " + id.ToHex()));
+    DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e, DecodeIndexEntry(existing));
+    rocksdb::WriteBatch batch;
+    batch.Delete(ChunkKey(kChunkValueTag, pg, account, id));
+    batch.Delete(index_key);
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.durability == DurabilityMode::kWal;
+    wo.disableWAL = options_.durability == DurabilityMode::kFlush;
+    DRIVE_RETURN_IF_ERROR(
+        FromRocksDb(db_->Write(wo, &batch), "deleting chunk " + id.ToHex()));
+    chunks_ -= 1;
+    logical_bytes_ -= e.raw_length;
+    stored_bytes_ -= e.stored_length;
+    ++deleted;
+  }
+  DRIVE_RETURN_IF_ERROR(MakeDurable());
+  return deleted;
+}
+
+absl::StatusOr<ChunkListing> ChunkStore::List(std::string_view account,
+                                              uint32_t pg,
+                                              const ChunkId* start_after,
+                                              size_t limit) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  if (pg >= options_.pg_count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pg ", pg, " out of range 0..", options_.pg_count - 1));
+  }
+  std::string prefix = ChunkKeyPrefix(kChunkIndexTag, pg, account);
+  std::string upper = PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  if (start_after != nullptr) {
+    std::string from = ChunkKey(kChunkIndexTag, pg, account, *start_after);
+    it->Seek(from);
+    if (it->Valid() && it->key() == rocksdb::Slice(from)) it->Next();
+  } else {
+    it->Seek(prefix);
+  }
+  ChunkListing listing;
+  for (; it->Valid(); it->Next()) {
+    if (listing.chunks.size() == limit) {
+      listing.more = true;
+      break;
+    }
+    DRIVE_ASSIGN_OR_RETURN(ChunkId id,
+                           ChunkIdFromKey(it->key().ToStringView()));
+    DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e,
+                           DecodeIndexEntry(it->value().ToStringView()));
+    listing.chunks.push_back({id, e.raw_length, e.stored_length});
+  }
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(it->status(), "listing chunks"));
+  return listing;
+}
+
+absl::StatusOr<DriveUsage> ChunkStore::Usage() {
+  DRIVE_ASSIGN_OR_RETURN(DiskSpace space,
+                         options_.env->GetDiskSpace(options_.path));
+  DriveUsage u;
+  u.chunks = chunks_;
+  u.logical_bytes = logical_bytes_;
+  u.stored_bytes = stored_bytes_;
+  u.free_bytes = space.free_bytes;
+  u.capacity_bytes = space.capacity_bytes;
+  u.reserve_bytes = options_.reserve_bytes;
+  u.checksum_failures = checksum_failures_;
+  return u;
+}
+
+}  // namespace drive::storage

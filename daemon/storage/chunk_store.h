@@ -1,0 +1,184 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/chunk_codec.h"
+#include "common/chunk_id.h"
+#include "common/env.h"
+#include "common/placement_group.h"
+
+namespace rocksdb {
+class DB;
+class Env;
+}  // namespace rocksdb
+
+namespace drive::storage {
+
+class GroupFlush;
+
+// How a Put is made durable before it returns OK.
+enum class DurabilityMode {
+  // Write without WAL; group-commit writers into one memtable flush that
+  // fsyncs SST + blob file + MANIFEST. Every byte is written once.
+  kFlush,
+  // Write with a synced WAL (RocksDB batches concurrent syncers). Every
+  // byte is written twice: WAL, then blob file at flush.
+  kWal,
+};
+
+struct ChunkStoreOptions {
+  // Directory of the drive's RocksDB instance; created if missing.
+  std::string path;
+  // Placement groups in the cluster, 1..65536. Recorded on first open; a
+  // later open with another value fails with kFailedPrecondition.
+  // Default: 1024.
+  uint32_t pg_count = kDefaultPgCount;
+  // Writes are refused with kResourceExhausted while the filesystem's free
+  // bytes minus the value to write would fall below this. Default: 1 GiB.
+  uint64_t reserve_bytes = 1ull << 30;
+  // See DurabilityMode. Default: kFlush (measured faster, bench/README.md).
+  DurabilityMode durability = DurabilityMode::kFlush;
+  // Values at least this large go to blob files; smaller ones stay inline in
+  // SSTs, where one read fetches them without a second file access.
+  // Default: 32 KiB.
+  uint64_t min_blob_size = 32 * 1024;
+  // Target size of a blob file written by compaction. Default: 256 MiB.
+  uint64_t blob_file_size = 256ull << 20;
+  // Memtable size, bytes; bounds memory per drive (x max_write_buffers).
+  // Default: 64 MiB.
+  uint64_t write_buffer_size = 64ull << 20;
+  // Block cache for SST blocks (index entries and small chunks), bytes.
+  // Default: 32 MiB.
+  uint64_t block_cache_bytes = 32ull << 20;
+  // Codec choice for stored values.
+  ChunkCodecOptions codec;
+  // Seam for free-space queries; not owned; must outlive the store.
+  // Default: Env::Default().
+  Env* env = nullptr;
+  // RocksDB's own Env (tests may pass an in-memory one); not owned.
+  // Default: rocksdb::Env::Default().
+  rocksdb::Env* rocksdb_env = nullptr;
+};
+
+// A requested byte range of a verified chunk; keeps the underlying buffer
+// alive. Movable.
+class ChunkData {
+ public:
+  ChunkData(std::shared_ptr<void> keepalive, std::string_view bytes,
+            uint32_t chunk_length)
+      : keepalive_(std::move(keepalive)),
+        bytes_(bytes),
+        chunk_length_(chunk_length) {}
+  // The bytes of the requested range.
+  std::string_view bytes() const { return bytes_; }
+  // Length of the whole chunk.
+  uint32_t chunk_length() const { return chunk_length_; }
+
+ private:
+  std::shared_ptr<void> keepalive_;
+  std::string_view bytes_;
+  uint32_t chunk_length_;
+};
+
+struct PutResult {
+  bool already_present = false;
+  uint32_t stored_bytes = 0;
+};
+
+struct ChunkListing {
+  struct Entry {
+    ChunkId id;
+    uint32_t raw_length = 0;
+    uint32_t stored_length = 0;
+  };
+  std::vector<Entry> chunks;  // ascending id order
+  bool more = false;          // true when a later page exists
+};
+
+struct DriveUsage {
+  uint64_t chunks = 0;
+  uint64_t logical_bytes = 0;
+  uint64_t stored_bytes = 0;
+  uint64_t free_bytes = 0;
+  uint64_t capacity_bytes = 0;
+  uint64_t reserve_bytes = 0;
+  uint64_t checksum_failures = 0;
+};
+
+// One drive: a RocksDB instance with integrated BlobDB holding the
+// content-addressed chunks of many accounts. Every read is verified against
+// the chunk id. Thread-safe; methods block on disk I/O.
+class ChunkStore {
+ public:
+  // Opens (creating if needed) the drive at options.path. Errors:
+  // kInvalidArgument for bad options, kFailedPrecondition when the drive
+  // was created with another pg_count, or the RocksDB open error.
+  static absl::StatusOr<std::unique_ptr<ChunkStore>> Open(
+      ChunkStoreOptions options);
+  // Flushes and closes the DB; acknowledged writes are already durable.
+  ~ChunkStore();
+
+  // Stores `raw` as chunk `id` of `account`. Verifies id == XXH3-128(raw)
+  // first (kDataLoss on mismatch, nothing stored). Idempotent: a chunk
+  // already present is not rewritten. Returns once the chunk is durable.
+  // Errors: kInvalidArgument (bad account, over 4 MiB), kDataLoss,
+  // kResourceExhausted (below the free-space reserve), kUnavailable (I/O).
+  absl::StatusOr<PutResult> Put(std::string_view account, const ChunkId& id,
+                                std::string_view raw);
+
+  // Reads bytes [offset, offset + length) of the chunk (length 0: to the
+  // end; cut at the end). The whole chunk is verified against its id before
+  // anything is returned. Errors: kNotFound, kInvalidArgument (offset past
+  // the end), kDataLoss (stored bytes do not match the id; counted).
+  absl::StatusOr<ChunkData> Get(std::string_view account, const ChunkId& id,
+                                uint64_t offset = 0, uint64_t length = 0);
+
+  // present[i] tells whether ids[i] is held. Reads only index entries.
+  absl::StatusOr<std::vector<bool>> Has(std::string_view account,
+                                        const std::vector<ChunkId>& ids);
+
+  // Deletes the chunks that are present; returns how many were. Durable
+  // when it returns.
+  absl::StatusOr<uint64_t> Delete(std::string_view account,
+                                  const std::vector<ChunkId>& ids);
+
+  // Up to `limit` chunks of (account, pg) with ids greater than
+  // `start_after` (nullptr: from the first), ascending.
+  absl::StatusOr<ChunkListing> List(std::string_view account, uint32_t pg,
+                                    const ChunkId* start_after, size_t limit);
+
+  // Usage counters and the filesystem's free space.
+  absl::StatusOr<DriveUsage> Usage();
+
+  uint32_t pg_count() const { return options_.pg_count; }
+  const std::string& path() const { return options_.path; }
+
+ private:
+  explicit ChunkStore(ChunkStoreOptions options);
+  absl::Status OpenDb();
+  absl::Status LoadUsage();
+  absl::Status CheckReserve(uint64_t incoming_bytes);
+  absl::Status MakeDurable();
+  absl::Mutex& StripeFor(const ChunkId& id);
+
+  ChunkStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<GroupFlush> group_flush_;
+  // Serializes check-then-write of the same chunk so that concurrent
+  // identical puts and deletes keep the usage counters exact.
+  std::array<absl::Mutex, 64> stripes_;
+  std::atomic<uint64_t> chunks_{0};
+  std::atomic<uint64_t> logical_bytes_{0};
+  std::atomic<uint64_t> stored_bytes_{0};
+  std::atomic<uint64_t> checksum_failures_{0};
+};
+
+}  // namespace drive::storage
