@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/metadata.h"
 #include "common/grpc/status_convert.h"
 #include "drive/v1/node.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -65,6 +66,12 @@ absl::StatusOr<PutChunkResult> NodeClient::PutChunk(std::string_view drive,
   writer->WritesDone();
   grpc::Status s = writer->Finish();
   if (!s.ok()) return FromGrpcStatus(s);
+  // The call succeeds when the stream was well-formed; the first ack is
+  // this node's own copy.
+  if (resp.replicas_size() > 0 && resp.replicas(0).code() != 0) {
+    return absl::Status(static_cast<absl::StatusCode>(resp.replicas(0).code()),
+                        resp.replicas(0).message());
+  }
   return PutChunkResult{resp.already_present(), resp.stored_bytes()};
 }
 

@@ -11,8 +11,3 @@ grpc::Status ToGrpcStatus(const absl::Status& s);
 absl::Status FromGrpcStatus(const grpc::Status& s);
 
 }  // namespace drive
-
-namespace drive {
-// Metadata key that carries the cluster token between daemons.
-inline constexpr char kClusterTokenKey[] = "x-drive-cluster-token";
-}  // namespace drive

@@ -104,6 +104,15 @@ CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
       ->capture_default_str();
   cmd->add_option("--cluster-token-file", f.cluster_token_file,
                   "File holding the cluster token (else $DRIVE_CLUSTER_TOKEN)");
+  cmd->add_option("--region", f.region, "Region of this node (one of the cluster's two)")
+      ->capture_default_str();
+  cmd->add_option("--zone", f.zone, "Zone within the region (default: the region)");
+  cmd->add_option("--host", f.host, "Failure-domain host name (default: node name)");
+  cmd->add_option("--coordinator", f.coordinator,
+                  "Coordinator address HOST:PORT; empty runs standalone");
+  cmd->add_option("--advertise", f.advertise,
+                  "Address peers use to reach this node (default: the bound "
+                  "listen address)");
   cmd->add_option("--ready-file", f.ready_file,
                   "Write bound ports as JSON here once serving");
   cmd->add_option("--threads", f.threads, "Threads for disk work")
@@ -128,7 +137,8 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
 
   MetricsRegistry registry;
   auto executor = std::make_unique<ThreadPoolExecutor>(flags.threads);
-  rpc::NodeServiceImpl service(node->get(), executor.get(), &registry, *token);
+  rpc::NodeServiceImpl service(node->get(), executor.get(), &registry,
+                               rpc::NodeServiceOptions{*token, flags.region});
   service.ExportDriveMetrics();
 
   grpc::ServerBuilder builder;

@@ -18,6 +18,11 @@ struct NodeFlags {
   std::string durability = "flush";
   std::string cluster_token_file;
   std::string ready_file;
+  std::string region = "default";
+  std::string zone;
+  std::string host;
+  std::string coordinator;
+  std::string advertise;
   int threads = 8;
 };
 

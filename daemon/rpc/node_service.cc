@@ -8,6 +8,8 @@
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "daemon/rpc/auth.h"
+#include "daemon/rpc/chunk_forwarder.h"
+#include "daemon/rpc/unary_call.h"
 
 namespace drive::rpc {
 
@@ -36,19 +38,17 @@ absl::StatusOr<std::vector<ChunkId>> IdsFromProto(
 }  // namespace
 
 // Collects the header and data of one PutChunk stream (bounded by the
-// header's length, at most 4 MiB), then stores it on the executor.
-// Anything short of a complete, consistent stream stores nothing.
+// header's length, at most 4 MiB) while streaming every piece on to the
+// header's forward targets; then stores its own copy on the executor and
+// answers once its copy and every forwarded copy have answered. Anything
+// short of a complete, consistent stream stores nothing here and cancels
+// the forwards, so nothing is stored downstream either.
 class NodeServiceImpl::PutChunkReactor
     : public grpc::ServerReadReactor<PutChunkRequest> {
  public:
   PutChunkReactor(NodeServiceImpl* service, grpc::CallbackServerContext* ctx,
                   PutChunkResponse* response)
-      : service_(service), response_(response) {
-    absl::Status auth = CheckClusterToken(*ctx, service_->cluster_token_);
-    if (!auth.ok()) {
-      FinishWith(auth);
-      return;
-    }
+      : service_(service), ctx_(ctx), response_(response) {
     StartRead(&request_);
   }
 
@@ -59,7 +59,7 @@ class NodeServiceImpl::PutChunkReactor
     }
     absl::Status s = request_.has_header() ? OnHeader() : OnData();
     if (!s.ok()) {
-      FinishWith(s);
+      Fail(s);
       return;
     }
     StartRead(&request_);
@@ -76,6 +76,7 @@ class NodeServiceImpl::PutChunkReactor
       return absl::InvalidArgumentError("PutChunk header sent twice");
     }
     const auto& h = request_.header();
+    DRIVE_RETURN_IF_ERROR(service_->Authorize(*ctx_, h.address().account()));
     DRIVE_ASSIGN_OR_RETURN(store_, service_->node_->drive(h.drive()));
     DRIVE_RETURN_IF_ERROR(ValidateAccountName(h.address().account()));
     DRIVE_ASSIGN_OR_RETURN(id_, ChunkId::FromBytes(h.address().chunk_id()));
@@ -85,48 +86,119 @@ class NodeServiceImpl::PutChunkReactor
     }
     account_ = h.address().account();
     length_ = h.length();
+    drive_id_ = h.drive_id().empty() ? h.drive() : h.drive_id();
+    cross_region_ = !h.from_region().empty() && h.from_region() != service_->region_;
     data_.reserve(length_);
+    StartForwards(h);
     return absl::OkStatus();
+  }
+
+  void StartForwards(const drive::v1::PutChunkHeader& h) {
+    if (h.forward().empty()) return;
+    auto deadline = ctx_->deadline();
+    auto latest = std::chrono::system_clock::now() + std::chrono::seconds(120);
+    if (deadline > latest) deadline = latest;
+    absl::MutexLock lock(&mu_);
+    pending_ += h.forward_size();
+    for (const auto& target : h.forward()) {
+      forwarders_.push_back(ChunkForwarder::Start(
+          service_->peers_.StubFor(target.address()), target, h,
+          service_->cluster_token_, service_->region_, deadline,
+          [this](std::vector<drive::v1::ReplicaAck> acks) {
+            OnForwardDone(std::move(acks));
+          }));
+    }
   }
 
   absl::Status OnData() {
     if (store_ == nullptr) {
       return absl::InvalidArgumentError("PutChunk data before header");
     }
-    const std::string& piece = request_.data();
-    if (piece.size() > kMaxChunkMessageBytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("data message of ", piece.size(), " bytes exceeds ",
-                       kMaxChunkMessageBytes));
+    if (request_.data().size() > kMaxChunkMessageBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "data message of ", request_.data().size(), " bytes exceeds ",
+          kMaxChunkMessageBytes));
     }
-    if (data_.size() + piece.size() > length_) {
+    if (data_.size() + request_.data().size() > length_) {
       return absl::InvalidArgumentError(absl::StrCat(
           "stream carries more than the announced ", length_, " bytes"));
     }
-    data_.append(piece);
-    service_->metrics_.bytes_in()->Add(piece.size());
+    auto piece = std::make_shared<std::string>();
+    piece->swap(*request_.mutable_data());
+    data_.append(*piece);
+    service_->metrics_.bytes_in()->Add(piece->size());
+    if (cross_region_) service_->cross_region_bytes_->Add(piece->size());
+    for (ChunkForwarder* f : forwarders_) f->Append(piece);
     return absl::OkStatus();
   }
 
   void OnStreamEnd() {
     if (store_ == nullptr) {
-      FinishWith(absl::InvalidArgumentError("PutChunk stream without header"));
+      Fail(absl::InvalidArgumentError("PutChunk stream without header"));
       return;
     }
     if (data_.size() != length_) {
-      FinishWith(absl::InvalidArgumentError(
+      Fail(absl::InvalidArgumentError(
           absl::StrCat("truncated chunk stream: got ", data_.size(), " of ",
                        length_, " bytes; nothing stored")));
       return;
     }
+    for (ChunkForwarder* f : forwarders_) f->Close();
     service_->executor_->Schedule([this] {
       auto result = store_->Put(account_, id_, data_);
+      drive::v1::ReplicaAck own;
+      own.set_drive_id(drive_id_);
+      own.set_code(static_cast<int>(result.status().code()));
+      own.set_message(std::string(result.status().message()));
       if (result.ok()) {
         response_->set_already_present(result->already_present);
         response_->set_stored_bytes(result->stored_bytes);
       }
-      FinishWith(result.status());
+      bool last;
+      {
+        absl::MutexLock lock(&mu_);
+        *response_->add_replicas() = std::move(own);
+        // Own copy first: move the forwarded acks that arrived earlier
+        // behind it.
+        for (auto& a : early_acks_) *response_->add_replicas() = std::move(a);
+        early_acks_.clear();
+        own_done_ = true;
+        last = pending_ == 0;
+      }
+      if (last) FinishWith(absl::OkStatus());
     });
+  }
+
+  void OnForwardDone(std::vector<drive::v1::ReplicaAck> acks) {
+    bool last;
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& a : acks) {
+        if (own_done_) {
+          *response_->add_replicas() = std::move(a);
+        } else {
+          early_acks_.push_back(std::move(a));
+        }
+      }
+      --pending_;
+      last = pending_ == 0 && own_done_;
+      if (pending_ == 0 && failed_) last = true;
+    }
+    if (last) FinishWith(final_error_);
+  }
+
+  // Stream-level failure: cancel the forwards, then finish once they are
+  // gone (they call back into this reactor).
+  void Fail(const absl::Status& s) {
+    bool now;
+    {
+      absl::MutexLock lock(&mu_);
+      failed_ = true;
+      final_error_ = s;
+      now = pending_ == 0;
+    }
+    for (ChunkForwarder* f : forwarders_) f->Abort();
+    if (now) FinishWith(s);
   }
 
   void FinishWith(const absl::Status& s) {
@@ -135,15 +207,26 @@ class NodeServiceImpl::PutChunkReactor
   }
 
   NodeServiceImpl* service_;
+  grpc::CallbackServerContext* ctx_;
   PutChunkResponse* response_;
   absl::Time start_ = absl::Now();
   PutChunkRequest request_;
   storage::ChunkStore* store_ = nullptr;
   std::string account_;
+  std::string drive_id_;
   ChunkId id_;
   uint64_t length_ = 0;
+  bool cross_region_ = false;
   std::string data_;
+  std::vector<ChunkForwarder*> forwarders_;  // each deletes itself when done
   grpc::Status final_status_;
+
+  absl::Mutex mu_;
+  int pending_ ABSL_GUARDED_BY(mu_) = 0;  // forwards not yet answered
+  bool own_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool failed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status final_error_ ABSL_GUARDED_BY(mu_);
+  std::vector<drive::v1::ReplicaAck> early_acks_ ABSL_GUARDED_BY(mu_);
 };
 
 // Reads and verifies the chunk on the executor, then streams the requested
@@ -154,7 +237,7 @@ class NodeServiceImpl::GetChunkReactor
   GetChunkReactor(NodeServiceImpl* service, grpc::CallbackServerContext* ctx,
                   const GetChunkRequest* request)
       : service_(service) {
-    absl::Status auth = CheckClusterToken(*ctx, service_->cluster_token_);
+    absl::Status auth = service_->Authorize(*ctx, request->address().account());
     if (!auth.ok()) {
       FinishWith(auth);
       return;
@@ -229,12 +312,22 @@ class NodeServiceImpl::GetChunkReactor
 
 NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node, Executor* executor,
                                  MetricsRegistry* metrics,
-                                 std::string cluster_token)
+                                 NodeServiceOptions options)
     : node_(node),
       executor_(executor),
       registry_(metrics),
       metrics_(metrics),
-      cluster_token_(std::move(cluster_token)) {}
+      cluster_token_(std::move(options.cluster_token)),
+      region_(std::move(options.region)),
+      cross_region_bytes_(metrics->GetCounter(
+          "drive_node_cross_region_bytes_received_total",
+          "Chunk payload bytes forwarded here from another region")) {}
+
+absl::Status NodeServiceImpl::Authorize(const grpc::CallbackServerContext& ctx,
+                                        const std::string& account) const {
+  return AuthorizeChunkAccess(ctx, cluster_token_, account,
+                              absl::ToUnixSeconds(absl::Now()));
+}
 
 grpc::ServerReadReactor<PutChunkRequest>* NodeServiceImpl::PutChunk(
     grpc::CallbackServerContext* ctx, PutChunkResponse* response) {
@@ -246,30 +339,19 @@ grpc::ServerWriteReactor<GetChunkResponse>* NodeServiceImpl::GetChunk(
   return new GetChunkReactor(this, ctx, request);
 }
 
-grpc::ServerUnaryReactor* NodeServiceImpl::RunUnary(
+grpc::ServerUnaryReactor* NodeServiceImpl::Unary(
     grpc::CallbackServerContext* ctx, const std::string& rpc,
-    std::function<absl::Status()> work) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::Time start = absl::Now();
-  absl::Status auth = CheckClusterToken(*ctx, cluster_token_);
-  if (!auth.ok()) {
-    grpc::Status s = ToGrpcStatus(auth);
-    metrics_.Record(rpc, s, start);
-    reactor->Finish(s);
-    return reactor;
-  }
-  executor_->Schedule([this, reactor, rpc, start, work = std::move(work)] {
-    grpc::Status s = ToGrpcStatus(work());
-    metrics_.Record(rpc, s, start);
-    reactor->Finish(s);
-  });
-  return reactor;
+    const std::string& account, std::function<absl::Status()> work) {
+  return RunUnary(
+      ctx, executor_, &metrics_, rpc,
+      [this, ctx, &account] { return Authorize(*ctx, account); },
+      std::move(work));
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::HasChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::HasChunksRequest* req,
     drive::v1::HasChunksResponse* resp) {
-  return RunUnary(ctx, "HasChunks", [this, req, resp]() -> absl::Status {
+  return Unary(ctx, "HasChunks", req->account(), [this, req, resp]() -> absl::Status {
     DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                            node_->drive(req->drive()));
     DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
@@ -282,7 +364,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::HasChunks(
 grpc::ServerUnaryReactor* NodeServiceImpl::DeleteChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::DeleteChunksRequest* req,
     drive::v1::DeleteChunksResponse* resp) {
-  return RunUnary(ctx, "DeleteChunks", [this, req, resp]() -> absl::Status {
+  return Unary(ctx, "DeleteChunks", req->account(), [this, req, resp]() -> absl::Status {
     DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                            node_->drive(req->drive()));
     DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
@@ -296,7 +378,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::DeleteChunks(
 grpc::ServerUnaryReactor* NodeServiceImpl::ListChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::ListChunksRequest* req,
     drive::v1::ListChunksResponse* resp) {
-  return RunUnary(ctx, "ListChunks", [this, req, resp]() -> absl::Status {
+  return Unary(ctx, "ListChunks", req->account(), [this, req, resp]() -> absl::Status {
     DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                            node_->drive(req->drive()));
     uint32_t limit = req->limit() == 0 ? 1000 : req->limit();
@@ -326,8 +408,11 @@ grpc::ServerUnaryReactor* NodeServiceImpl::ListChunks(
 grpc::ServerUnaryReactor* NodeServiceImpl::NodeStats(
     grpc::CallbackServerContext* ctx, const drive::v1::NodeStatsRequest*,
     drive::v1::NodeStatsResponse* resp) {
-  return RunUnary(ctx, "NodeStats", [this, resp]() -> absl::Status {
+  return Unary(ctx, "NodeStats", "", [this, resp]() -> absl::Status {
     resp->set_node(node_->name());
+    resp->set_region(region_);
+    resp->set_cross_region_bytes_in(cross_region_bytes_->value());
+    resp->set_bytes_in(metrics_.bytes_in()->value());
     for (const auto& name : node_->drive_names()) {
       DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store, node_->drive(name));
       DRIVE_ASSIGN_OR_RETURN(storage::DriveUsage u, store->Usage());

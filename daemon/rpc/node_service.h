@@ -4,6 +4,7 @@
 
 #include "common/executor.h"
 #include "common/metrics.h"
+#include "daemon/rpc/peer_channels.h"
 #include "daemon/rpc/rpc_metrics.h"
 #include "daemon/storage/storage_node.h"
 #include "drive/v1/node.grpc.pb.h"
@@ -16,6 +17,13 @@ inline constexpr size_t kMaxChunkMessageBytes = 1 << 20;
 // Largest batch of ids in HasChunks / DeleteChunks.
 inline constexpr int kMaxBatchIds = 10000;
 
+struct NodeServiceOptions {
+  // Shared secret of the daemons; also verifies clients' data tokens.
+  std::string cluster_token;
+  // Region of this node, to count bytes forwarded from the other region.
+  std::string region;
+};
+
 // gRPC front of a StorageNode (proto/drive/v1/node.proto). Thin: checks the
 // cluster token, validates and converts, runs the storage call on
 // `executor` (never on gRPC's threads), converts back. Thread-safe; node,
@@ -23,7 +31,7 @@ inline constexpr int kMaxBatchIds = 10000;
 class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
  public:
   NodeServiceImpl(storage::StorageNode* node, Executor* executor,
-                  MetricsRegistry* metrics, std::string cluster_token);
+                  MetricsRegistry* metrics, NodeServiceOptions options);
 
   grpc::ServerReadReactor<drive::v1::PutChunkRequest>* PutChunk(
       grpc::CallbackServerContext* ctx,
@@ -55,17 +63,25 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   class PutChunkReactor;
   class GetChunkReactor;
 
-  // Runs `work` on the executor unless the token check fails, then
-  // finishes the unary call with its status and records metrics.
-  grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx,
-                                     const std::string& rpc,
-                                     std::function<absl::Status()> work);
+  // Checks the caller may touch `account` ("" = node-wide calls, cluster
+  // token only), then runs `work` on the executor.
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx,
+                                  const std::string& rpc,
+                                  const std::string& account,
+                                  std::function<absl::Status()> work);
+  // OK for the cluster token; for a data token, OK only when it is valid
+  // and for `account` (kPermissionDenied for another account).
+  absl::Status Authorize(const grpc::CallbackServerContext& ctx,
+                         const std::string& account) const;
 
   storage::StorageNode* node_;
   Executor* executor_;
   MetricsRegistry* registry_;
   RpcMetrics metrics_;
   std::string cluster_token_;
+  std::string region_;
+  Counter* cross_region_bytes_;
+  PeerChannels peers_;
 };
 
 }  // namespace drive::rpc

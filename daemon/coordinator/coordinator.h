@@ -1,0 +1,88 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/env.h"
+#include "daemon/coordinator/namespace.h"
+#include "daemon/coordinator/node_registry.h"
+
+namespace drive::coordinator {
+
+// Who is calling, as proven by their bearer token.
+enum class Role { kCluster, kAdmin, kAccount };
+struct Caller {
+  Role role = Role::kAccount;
+  std::string account;  // for kAccount
+};
+
+struct CoordinatorOptions {
+  // Operator token; required.
+  std::string admin_token;
+  // Shared secret of the daemons; also the data-token signing key.
+  std::string cluster_token;
+  // Lifetime of data tokens handed to clients. Default: 1 h.
+  absl::Duration data_token_ttl = absl::Hours(1);
+};
+
+// PG health over the current map and drive states.
+struct PgHealth {
+  uint32_t full = 0;         // every copy on an up drive
+  uint32_t degraded = 0;     // copies missing, both regions still have one
+  uint32_t one_region = 0;   // up copies in one region only
+  uint32_t unavailable = 0;  // no up copy at all
+};
+
+// The coordinator's policy layer over the registry and the namespace:
+// authentication and authorization, data tokens, and the durability rules
+// of a commit. Thread-safe; registry, namespace and env are not owned.
+class Coordinator {
+ public:
+  Coordinator(NodeRegistry* registry, Namespace* ns, Env* env,
+              CoordinatorOptions options);
+
+  // Resolves a bearer token: cluster, admin, or an account's token.
+  // kUnauthenticated if it is none of them.
+  absl::StatusOr<Caller> Authenticate(std::string_view token);
+  // kPermissionDenied unless the caller has `role` (admin passes all).
+  absl::Status Require(const Caller& caller, Role role) const;
+  // kPermissionDenied unless the caller may act on `account`'s files.
+  absl::Status RequireAccount(const Caller& caller,
+                              const std::string& account) const;
+
+  // A data token for `account` and its expiry (Unix s).
+  std::pair<std::string, int64_t> IssueDataToken(const std::string& account);
+
+  // Sets each file's durability from its chunks' replicas and the current
+  // map, then commits. kFailedPrecondition if a chunk lacks a copy in
+  // either region (the write quorum was not met) or no map exists yet.
+  absl::StatusOr<std::vector<FileRecord>> Commit(
+      const std::string& account, std::vector<FileRecord> files,
+      const std::vector<uint64_t>* expected_versions);
+
+  // Records that a reader found a bad or missing copy.
+  void ReportBadReplica(const std::string& account, const ChunkId& id,
+                        const std::string& drive_id, const std::string& reason);
+  uint64_t bad_replicas_reported() const { return bad_reports_.load(); }
+
+  PgHealth Health() const;
+
+  NodeRegistry* registry() { return registry_; }
+  Namespace* ns() { return ns_; }
+
+ private:
+  absl::StatusOr<std::string> DurabilityOf(const std::string& account,
+                                           const FileRecord& f,
+                                           const ClusterView& view) const;
+
+  NodeRegistry* registry_;
+  Namespace* ns_;
+  Env* env_;
+  CoordinatorOptions options_;
+  std::atomic<uint64_t> bad_reports_{0};
+};
+
+}  // namespace drive::coordinator

@@ -1,0 +1,323 @@
+#include "daemon/coordinator/namespace.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/data_token.h"
+#include "common/file_path.h"
+#include "common/names.h"
+#include "common/status_macros.h"
+
+namespace drive::coordinator {
+namespace {
+
+// Key layout: docs/formats/coordinator-keys.md. Paths never contain NUL, so
+// it separates account from path and keeps each account's keys together.
+std::string FileKey(const std::string& account, const std::string& path) {
+  return absl::StrCat("f/", account, std::string(1, '\0'), path);
+}
+std::string FilePrefix(const std::string& account) {
+  return absl::StrCat("f/", account, std::string(1, '\0'));
+}
+std::string TrashKey(const std::string& account, const std::string& id) {
+  return absl::StrCat("t/", account, std::string(1, '\0'), id);
+}
+std::string TrashPrefix(const std::string& account) {
+  return absl::StrCat("t/", account, std::string(1, '\0'));
+}
+std::string AccountKey(const std::string& account) { return "a/" + account; }
+std::string TokenKey(std::string_view token) { return "k/" + Sha256Hex(token); }
+
+absl::Status ValidateRecord(const FileRecord& f) {
+  DRIVE_RETURN_IF_ERROR(ValidateFilePath(f.path));
+  uint64_t total = 0;
+  for (size_t i = 0; i < f.chunks.size(); ++i) {
+    const auto& c = f.chunks[i];
+    if (c.size == 0 || c.size > kMaxChunkBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f.path, ": chunk ", i, " has size ", c.size));
+    }
+    total += c.size;
+  }
+  if (total != f.size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        f.path, ": chunk sizes add up to ", total, ", file size is ", f.size));
+  }
+  if (f.content_type.size() > 255) {
+    return absl::InvalidArgumentError(f.path + ": content type too long");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Namespace::Namespace(MetaStore* store, Env* env, NamespaceOptions options)
+    : store_(store), env_(env), options_(options) {}
+
+absl::Status Namespace::Load() {
+  uint64_t files = 0, bytes = 0;
+  absl::Status bad;
+  DRIVE_RETURN_IF_ERROR(store_->Scan("f/", "", [&](std::string_view, std::string_view v) {
+    auto f = DecodeFileRecord(v);
+    if (!f.ok()) {
+      bad = f.status();
+      return false;
+    }
+    ++files;
+    bytes += f->size;
+    return true;
+  }));
+  DRIVE_RETURN_IF_ERROR(bad);
+  files_ = files;
+  bytes_ = bytes;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Namespace::CreateAccount(const std::string& account,
+                                                     bool add_token) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  absl::MutexLock lock(&write_mu_);
+  DRIVE_ASSIGN_OR_RETURN(auto existing, store_->Get(AccountKey(account)));
+  if (existing && !add_token) {
+    return absl::AlreadyExistsError("account " + account + " exists");
+  }
+  std::string token = "drv_" + RandomHex(24);
+  MetaBatch b;
+  if (!existing) {
+    b.Put(AccountKey(account),
+          absl::StrCat("{\"created_ms\":", absl::ToUnixMillis(env_->Now()), "}"));
+  }
+  b.Put(TokenKey(token), account);
+  DRIVE_RETURN_IF_ERROR(store_->Write(b));
+  return token;
+}
+
+absl::StatusOr<std::string> Namespace::AccountForToken(std::string_view token) {
+  if (token.empty()) return absl::UnauthenticatedError("missing token");
+  DRIVE_ASSIGN_OR_RETURN(auto account, store_->Get(TokenKey(token)));
+  if (!account) return absl::UnauthenticatedError("unknown token");
+  return *account;
+}
+
+absl::Status Namespace::CheckAccount(const std::string& account) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  DRIVE_ASSIGN_OR_RETURN(auto a, store_->Get(AccountKey(account)));
+  if (!a) return absl::NotFoundError("no account " + account);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<FileRecord>> Namespace::Find(
+    const std::string& account, const std::string& path) {
+  DRIVE_ASSIGN_OR_RETURN(auto v, store_->Get(FileKey(account, path)));
+  if (!v) return std::optional<FileRecord>();
+  DRIVE_ASSIGN_OR_RETURN(FileRecord f, DecodeFileRecord(*v));
+  return std::optional<FileRecord>(std::move(f));
+}
+
+TrashRecord Namespace::Trash(const std::string& account, const FileRecord& file,
+                             MetaBatch* batch) {
+  int64_t now = absl::ToUnixMillis(env_->Now());
+  TrashRecord t;
+  // Sortable by deletion time; the random suffix separates same-ms deletes.
+  t.trash_id = absl::StrFormat("%013d-%s", now, RandomHex(4));
+  t.file = file;
+  t.deleted_ms = now;
+  t.purge_after_ms = now + absl::ToInt64Milliseconds(options_.trash_retention);
+  batch->Put(TrashKey(account, t.trash_id), EncodeTrashRecord(t));
+  return t;
+}
+
+absl::StatusOr<std::vector<FileRecord>> Namespace::Commit(
+    const std::string& account, std::vector<FileRecord> files,
+    const std::vector<uint64_t>* expected_versions) {
+  DRIVE_RETURN_IF_ERROR(CheckAccount(account));
+  if (files.empty()) return absl::InvalidArgumentError("nothing to commit");
+  if (expected_versions && expected_versions->size() != files.size()) {
+    return absl::InvalidArgumentError("one expected version per file, please");
+  }
+  std::set<std::string> paths;
+  for (const auto& f : files) {
+    DRIVE_RETURN_IF_ERROR(ValidateRecord(f));
+    if (!paths.insert(f.path).second) {
+      return absl::InvalidArgumentError("path twice in one commit: " + f.path);
+    }
+  }
+  absl::MutexLock lock(&write_mu_);
+  MetaBatch batch;
+  int64_t now = absl::ToUnixMillis(env_->Now());
+  int64_t added_files = 0, added_bytes = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    FileRecord& f = files[i];
+    DRIVE_ASSIGN_OR_RETURN(auto old, Find(account, f.path));
+    uint64_t current = old ? old->version : 0;
+    if (expected_versions && (*expected_versions)[i] != current) {
+      return absl::AbortedError(absl::StrCat(
+          f.path, " is at version ", current, ", expected ",
+          (*expected_versions)[i], "; nothing committed"));
+    }
+    if (old) {
+      Trash(account, *old, &batch);
+      added_bytes -= static_cast<int64_t>(old->size);
+    } else {
+      ++added_files;
+    }
+    f.version = current + 1;
+    f.committed_ms = now;
+    added_bytes += static_cast<int64_t>(f.size);
+    batch.Put(FileKey(account, f.path), EncodeFileRecord(f));
+  }
+  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  files_ += added_files;
+  bytes_ += added_bytes;
+  return files;
+}
+
+absl::StatusOr<FileRecord> Namespace::Stat(const std::string& account,
+                                           const std::string& path) {
+  DRIVE_RETURN_IF_ERROR(CheckAccount(account));
+  DRIVE_RETURN_IF_ERROR(ValidateFilePath(path));
+  DRIVE_ASSIGN_OR_RETURN(auto f, Find(account, path));
+  if (!f) return absl::NotFoundError("no file " + path);
+  return *f;
+}
+
+absl::StatusOr<FileListing> Namespace::List(const std::string& account,
+                                            const std::string& prefix,
+                                            const std::string& cursor,
+                                            size_t limit) {
+  DRIVE_RETURN_IF_ERROR(CheckAccount(account));
+  DRIVE_RETURN_IF_ERROR(ValidatePathPrefix(prefix));
+  if (limit == 0 || limit > 10000) {
+    return absl::InvalidArgumentError("limit must be 1..10000");
+  }
+  if (!cursor.empty() && cursor.compare(0, prefix.size(), prefix) != 0) {
+    return absl::InvalidArgumentError("cursor does not belong to this prefix");
+  }
+  std::string key_prefix = FilePrefix(account) + prefix;
+  // The cursor is the last path returned; start just after it.
+  std::string start =
+      cursor.empty() ? "" : FileKey(account, cursor) + std::string(1, '\0');
+  FileListing out;
+  absl::Status bad;
+  DRIVE_RETURN_IF_ERROR(store_->Scan(
+      key_prefix, start, [&](std::string_view, std::string_view v) {
+        if (out.files.size() == limit) {
+          out.next_cursor = out.files.back().path;
+          return false;
+        }
+        auto f = DecodeFileRecord(v);
+        if (!f.ok()) {
+          bad = f.status();
+          return false;
+        }
+        out.files.push_back(std::move(*f));
+        return true;
+      }));
+  DRIVE_RETURN_IF_ERROR(bad);
+  return out;
+}
+
+absl::StatusOr<FileRecord> Namespace::Move(const std::string& account,
+                                           const std::string& from,
+                                           const std::string& to,
+                                           bool overwrite) {
+  DRIVE_RETURN_IF_ERROR(CheckAccount(account));
+  DRIVE_RETURN_IF_ERROR(ValidateFilePath(from));
+  DRIVE_RETURN_IF_ERROR(ValidateFilePath(to));
+  if (from == to) return absl::InvalidArgumentError("source and target are the same");
+  absl::MutexLock lock(&write_mu_);
+  DRIVE_ASSIGN_OR_RETURN(auto src, Find(account, from));
+  if (!src) return absl::NotFoundError("no file " + from);
+  DRIVE_ASSIGN_OR_RETURN(auto dst, Find(account, to));
+  MetaBatch batch;
+  FileRecord moved = *src;
+  moved.path = to;
+  moved.version = 1;
+  if (dst) {
+    if (!overwrite) return absl::AlreadyExistsError(to + " exists");
+    Trash(account, *dst, &batch);
+    moved.version = dst->version + 1;
+    bytes_ -= dst->size;
+    files_ -= 1;
+  }
+  batch.Delete(FileKey(account, from));
+  batch.Put(FileKey(account, to), EncodeFileRecord(moved));
+  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  return moved;
+}
+
+absl::StatusOr<TrashRecord> Namespace::Delete(const std::string& account,
+                                              const std::string& path) {
+  DRIVE_RETURN_IF_ERROR(CheckAccount(account));
+  DRIVE_RETURN_IF_ERROR(ValidateFilePath(path));
+  absl::MutexLock lock(&write_mu_);
+  DRIVE_ASSIGN_OR_RETURN(auto f, Find(account, path));
+  if (!f) return absl::NotFoundError("no file " + path);
+  MetaBatch batch;
+  TrashRecord t = Trash(account, *f, &batch);
+  batch.Delete(FileKey(account, path));
+  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  files_ -= 1;
+  bytes_ -= f->size;
+  return t;
+}
+
+absl::StatusOr<std::vector<TrashRecord>> Namespace::ListTrash(
+    const std::string& account, const std::string& prefix) {
+  DRIVE_RETURN_IF_ERROR(CheckAccount(account));
+  DRIVE_RETURN_IF_ERROR(ValidatePathPrefix(prefix));
+  std::vector<TrashRecord> out;
+  absl::Status bad;
+  DRIVE_RETURN_IF_ERROR(store_->Scan(
+      TrashPrefix(account), "", [&](std::string_view, std::string_view v) {
+        auto t = DecodeTrashRecord(v);
+        if (!t.ok()) {
+          bad = t.status();
+          return false;
+        }
+        if (t->file.path.compare(0, prefix.size(), prefix) == 0) {
+          out.push_back(std::move(*t));
+        }
+        return out.size() < 100000;
+      }));
+  DRIVE_RETURN_IF_ERROR(bad);
+  return out;
+}
+
+absl::StatusOr<FileRecord> Namespace::Restore(const std::string& account,
+                                              const std::string& id_or_path,
+                                              const std::string& to_path) {
+  DRIVE_ASSIGN_OR_RETURN(auto entries, ListTrash(account, ""));
+  const TrashRecord* pick = nullptr;
+  for (const auto& t : entries) {
+    if (t.trash_id == id_or_path) pick = &t;
+    // Trash ids sort by time, so the last match is the newest.
+    if (t.file.path == id_or_path) pick = &t;
+  }
+  if (pick == nullptr) {
+    return absl::NotFoundError("nothing in the trash matches " + id_or_path);
+  }
+  FileRecord f = pick->file;
+  if (!to_path.empty()) {
+    DRIVE_RETURN_IF_ERROR(ValidateFilePath(to_path));
+    f.path = to_path;
+  }
+  absl::MutexLock lock(&write_mu_);
+  DRIVE_ASSIGN_OR_RETURN(auto existing, Find(account, f.path));
+  if (existing) {
+    return absl::AlreadyExistsError(
+        f.path + " exists; restore to another path with --to");
+  }
+  f.version = 1;
+  MetaBatch batch;
+  batch.Delete(TrashKey(account, pick->trash_id));
+  batch.Put(FileKey(account, f.path), EncodeFileRecord(f));
+  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  files_ += 1;
+  bytes_ += f.size;
+  return f;
+}
+
+}  // namespace drive::coordinator

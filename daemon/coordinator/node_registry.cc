@@ -1,0 +1,278 @@
+#include "daemon/coordinator/node_registry.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace drive::coordinator {
+namespace {
+
+constexpr char kNodePrefix[] = "n/";
+constexpr char kEpochKey[] = "m/epoch";
+constexpr char kOperatorOutKey[] = "m/operator_out";
+
+std::string EncodeNode(const NodeRecord& r) {
+  nlohmann::json j;
+  j["node"] = r.node;
+  j["address"] = r.address;
+  j["region"] = r.region;
+  j["zone"] = r.zone;
+  j["host"] = r.host;
+  j["pg_count"] = r.pg_count;
+  for (const auto& d : r.drives) {
+    j["drives"].push_back({{"name", d.name}, {"capacity_bytes", d.capacity_bytes}});
+  }
+  return j.dump();
+}
+
+absl::StatusOr<NodeRecord> DecodeNode(std::string_view v) {
+  auto j = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return absl::DataLossError("unreadable node record");
+  }
+  NodeRecord r;
+  r.node = j.value("node", "");
+  r.address = j.value("address", "");
+  r.region = j.value("region", "");
+  r.zone = j.value("zone", "");
+  r.host = j.value("host", "");
+  r.pg_count = j.value("pg_count", 0u);
+  if (j.contains("drives")) {
+    for (const auto& d : j["drives"]) {
+      DriveReport dr;
+      dr.name = d.value("name", "");
+      dr.capacity_bytes = d.value("capacity_bytes", uint64_t{0});
+      r.drives.push_back(dr);
+    }
+  }
+  return r;
+}
+
+std::string DriveId(const std::string& node, const std::string& drive) {
+  return node + "/" + drive;
+}
+
+}  // namespace
+
+const DriveView* ClusterView::Find(std::string_view drive_id) const {
+  auto it = std::lower_bound(
+      drives.begin(), drives.end(), drive_id,
+      [](const DriveView& d, std::string_view id) { return d.info.id < id; });
+  return it != drives.end() && it->info.id == drive_id ? &*it : nullptr;
+}
+
+NodeRegistry::NodeRegistry(MetaStore* store, Env* env, RegistryOptions options)
+    : store_(store), env_(env), options_(std::move(options)) {
+  view_ = std::make_shared<ClusterView>();
+}
+
+absl::Status NodeRegistry::Load() {
+  absl::MutexLock lock(&mu_);
+  DRIVE_ASSIGN_OR_RETURN(auto epoch, store_->Get(kEpochKey));
+  if (epoch && !absl::SimpleAtoi(*epoch, &epoch_)) {
+    return absl::DataLossError("unreadable epoch");
+  }
+  DRIVE_ASSIGN_OR_RETURN(auto out, store_->Get(kOperatorOutKey));
+  if (out) {
+    auto j = nlohmann::json::parse(*out, nullptr, false);
+    if (j.is_array()) {
+      for (const auto& id : j) operator_out_.insert(id.get<std::string>());
+    }
+  }
+  absl::Status decode_error;
+  absl::Time now = env_->Now();
+  DRIVE_RETURN_IF_ERROR(store_->Scan(
+      kNodePrefix, "", [&](std::string_view, std::string_view v) {
+        auto r = DecodeNode(v);
+        if (!r.ok()) {
+          decode_error = r.status();
+          return false;
+        }
+        nodes_[r->node] = NodeState{*r, now};
+        return true;
+      }));
+  DRIVE_RETURN_IF_ERROR(decode_error);
+  return Rebuild(/*force_map=*/true);
+}
+
+DriveState NodeRegistry::StateOf(const NodeState& n, const std::string& drive_id,
+                                 absl::Time now) const {
+  if (operator_out_.count(drive_id)) return DriveState::kOut;
+  absl::Duration silence = now - n.last_heartbeat;
+  if (silence >= options_.out_after) return DriveState::kOut;
+  if (silence >= options_.down_after) return DriveState::kDown;
+  return DriveState::kUp;
+}
+
+absl::Status NodeRegistry::Rebuild(bool force_map) {
+  absl::Time now = env_->Now();
+  auto view = std::make_shared<ClusterView>();
+  std::vector<DriveInfo> infos;
+  std::set<std::string> placed;
+  for (const auto& [name, n] : nodes_) {
+    for (const auto& d : n.record.drives) {
+      DriveView dv;
+      dv.info.id = DriveId(name, d.name);
+      dv.info.node = name;
+      dv.info.host = n.record.host;
+      dv.info.region = n.record.region;
+      dv.info.zone = n.record.zone;
+      dv.info.capacity_bytes = std::max<uint64_t>(d.capacity_bytes, 1);
+      dv.info.state = StateOf(n, dv.info.id, now);
+      dv.address = n.record.address;
+      dv.name = d.name;
+      dv.free_bytes = d.free_bytes;
+      dv.chunks = d.chunks;
+      dv.logical_bytes = d.logical_bytes;
+      dv.heartbeat_age_s = absl::ToDoubleSeconds(now - n.last_heartbeat);
+      dv.operator_out = operator_out_.count(dv.info.id) > 0;
+      if (dv.info.state != DriveState::kOut) placed.insert(dv.info.id);
+      infos.push_back(dv.info);
+      view->drives.push_back(std::move(dv));
+    }
+  }
+  std::sort(view->drives.begin(), view->drives.end(),
+            [](const DriveView& a, const DriveView& b) { return a.info.id < b.info.id; });
+  view->map = view_->map;
+  if (force_map || placed != placed_ || !view->map) {
+    placed_ = placed;
+    DRIVE_RETURN_IF_ERROR(RecomputeMap(infos, view.get()));
+  }
+  view_ = std::move(view);
+  return absl::OkStatus();
+}
+
+absl::Status NodeRegistry::RecomputeMap(const std::vector<DriveInfo>& infos,
+                                        ClusterView* view) {
+  if (placed_.empty()) return absl::OkStatus();
+  // Capacity changes alone do not remap: the weights stay those of the last
+  // computation until eligibility changes, so usage reports move no data.
+  uint64_t epoch = std::max<uint64_t>(epoch_, 1);
+  auto next = PlacementMap::Compute(infos, options_.regions, options_.pg_count,
+                                    epoch, options_.replicas_per_region);
+  if (!next.ok()) {
+    // E.g. one region has no drive yet: keep the previous map; the next
+    // registration or tick retries.
+    return absl::OkStatus();
+  }
+  const PlacementMap* old = view->map.get();
+  bool moved = old != nullptr &&
+               (old->drives().size() != next->drives().size() ||
+                !PlacementMap::MovedPgs(*old, *next).empty());
+  if (moved) {
+    ++epoch;
+    next = PlacementMap::Compute(infos, options_.regions, options_.pg_count,
+                                 epoch, options_.replicas_per_region);
+    DRIVE_RETURN_IF_ERROR(next.status());
+  }
+  if (old == nullptr || moved) {
+    if (epoch != epoch_) {
+      MetaBatch b;
+      b.Put(kEpochKey, absl::StrCat(epoch));
+      DRIVE_RETURN_IF_ERROR(store_->Write(b));
+      epoch_ = epoch;
+    }
+    view->map = std::make_shared<PlacementMap>(std::move(*next));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> NodeRegistry::Register(const NodeRecord& record) {
+  if (record.node.empty() || record.address.empty() || record.host.empty() ||
+      record.drives.empty()) {
+    return absl::InvalidArgumentError(
+        "registration needs node, address, host and at least one drive");
+  }
+  if (record.node.find('/') != std::string::npos) {
+    return absl::InvalidArgumentError("node name must not contain '/'");
+  }
+  if (std::find(options_.regions.begin(), options_.regions.end(), record.region) ==
+      options_.regions.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "node ", record.node, " is in region '", record.region,
+        "', but the cluster's regions are ", options_.regions[0], " and ",
+        options_.regions[1]));
+  }
+  if (record.pg_count != options_.pg_count) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "node ", record.node, " has pg_count ", record.pg_count,
+        ", the cluster has ", options_.pg_count));
+  }
+  absl::MutexLock lock(&mu_);
+  MetaBatch b;
+  b.Put(kNodePrefix + record.node, EncodeNode(record));
+  DRIVE_RETURN_IF_ERROR(store_->Write(b));
+  nodes_[record.node] = NodeState{record, env_->Now()};
+  DRIVE_RETURN_IF_ERROR(Rebuild(/*force_map=*/false));
+  return epoch_;
+}
+
+absl::StatusOr<uint64_t> NodeRegistry::Heartbeat(
+    const std::string& node, const std::vector<DriveReport>& drives) {
+  absl::MutexLock lock(&mu_);
+  auto it = nodes_.find(node);
+  if (it == nodes_.end()) {
+    return absl::NotFoundError("node " + node + " is not registered");
+  }
+  it->second.last_heartbeat = env_->Now();
+  for (const auto& report : drives) {
+    for (auto& d : it->second.record.drives) {
+      if (d.name != report.name) continue;
+      uint64_t capacity = d.capacity_bytes;  // placement weight stays fixed
+      d = report;
+      d.capacity_bytes = capacity;
+    }
+  }
+  DRIVE_RETURN_IF_ERROR(Rebuild(/*force_map=*/false));
+  return epoch_;
+}
+
+void NodeRegistry::Tick() {
+  absl::MutexLock lock(&mu_);
+  Rebuild(/*force_map=*/false).IgnoreError();  // retried on the next tick
+}
+
+absl::StatusOr<uint64_t> NodeRegistry::SetDriveOut(const std::string& drive_id,
+                                                   bool out) {
+  absl::MutexLock lock(&mu_);
+  if (view_->Find(drive_id) == nullptr) {
+    return absl::NotFoundError("no drive " + drive_id);
+  }
+  if (out) {
+    operator_out_.insert(drive_id);
+  } else {
+    operator_out_.erase(drive_id);
+  }
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& id : operator_out_) j.push_back(id);
+  MetaBatch b;
+  b.Put(kOperatorOutKey, j.dump());
+  DRIVE_RETURN_IF_ERROR(store_->Write(b));
+  DRIVE_RETURN_IF_ERROR(Rebuild(/*force_map=*/false));
+  return epoch_;
+}
+
+std::shared_ptr<const ClusterView> NodeRegistry::View() const {
+  absl::MutexLock lock(&mu_);
+  return view_;
+}
+
+uint64_t NodeRegistry::epoch() const {
+  absl::MutexLock lock(&mu_);
+  return epoch_;
+}
+
+std::shared_ptr<const ClusterView> NodeRegistry::WaitForNewerEpoch(
+    uint64_t known_epoch, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto newer = [this, known_epoch]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return epoch_ > known_epoch;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&newer), timeout);
+  return view_;
+}
+
+}  // namespace drive::coordinator

@@ -1,0 +1,143 @@
+#include "daemon/rpc/chunk_forwarder.h"
+
+#include "common/grpc/metadata.h"
+
+namespace drive::rpc {
+
+using drive::v1::ForwardTarget;
+using drive::v1::PutChunkHeader;
+using drive::v1::ReplicaAck;
+
+ChunkForwarder::ChunkForwarder(const ForwardTarget& target, Done done)
+    : done_(std::move(done)) {
+  CollectTargets(target);
+}
+
+void ChunkForwarder::CollectTargets(const ForwardTarget& t) {
+  covered_drive_ids_.push_back(t.drive_id());
+  for (const auto& f : t.forward()) CollectTargets(f);
+}
+
+ChunkForwarder* ChunkForwarder::Start(
+    drive::v1::NodeService::Stub* stub, const ForwardTarget& target,
+    const PutChunkHeader& upstream, const std::string& cluster_token,
+    const std::string& from_region,
+    std::chrono::system_clock::time_point deadline, Done done) {
+  auto* f = new ChunkForwarder(target, std::move(done));
+  f->ctx_.AddMetadata(kClusterTokenKey, cluster_token);
+  f->ctx_.set_deadline(deadline);
+  stub->async()->PutChunk(&f->ctx_, &f->response_, f);
+  {
+    absl::MutexLock lock(&f->mu_);  // nothing else can see f yet
+    PutChunkHeader* h = f->in_flight_.mutable_header();
+    h->set_drive(target.drive());
+    h->set_drive_id(target.drive_id());
+    *h->mutable_address() = upstream.address();
+    h->set_length(upstream.length());
+    *h->mutable_forward() = target.forward();
+    h->set_from_region(from_region);
+    f->writing_ = true;
+  }
+  f->StartWrite(&f->in_flight_);
+  // Hold the call open until Close/Abort decides how it ends.
+  f->AddHold();
+  f->StartCall();
+  return f;
+}
+
+void ChunkForwarder::Append(std::shared_ptr<const std::string> piece) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (failed_) return;
+    queue_.push_back(std::move(piece));
+  }
+  Pump();
+}
+
+void ChunkForwarder::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  Pump();
+}
+
+void ChunkForwarder::Abort() {
+  ctx_.TryCancel();
+  {
+    absl::MutexLock lock(&mu_);
+    failed_ = true;
+    closed_ = true;
+    queue_.clear();
+  }
+  Pump();
+}
+
+// Decides the next step under the lock and takes it outside: gRPC may run
+// a reaction on the calling thread, which must not find the lock held.
+void ChunkForwarder::Pump() {
+  enum { kNothing, kWrite, kWritesDone, kRelease } action = kNothing;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writing_ || half_closed_) return;
+    if (failed_) {
+      half_closed_ = true;
+      action = kRelease;
+    } else if (!queue_.empty()) {
+      in_flight_.Clear();
+      in_flight_.set_data(*queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      action = kWrite;
+    } else if (closed_) {
+      half_closed_ = true;
+      action = kWritesDone;
+    }
+  }
+  switch (action) {
+    case kWrite:
+      StartWrite(&in_flight_);  // in_flight_ is ours until OnWriteDone
+      break;
+    case kWritesDone:
+      StartWritesDone();
+      RemoveHold();
+      break;
+    case kRelease:
+      RemoveHold();
+      break;
+    case kNothing:
+      break;
+  }
+}
+
+void ChunkForwarder::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) failed_ = true;  // the stream broke; OnDone has the status
+  }
+  Pump();
+}
+
+void ChunkForwarder::OnDone(const grpc::Status& status) {
+  std::vector<ReplicaAck> acks;
+  if (status.ok() && response_.replicas_size() > 0) {
+    acks.assign(response_.replicas().begin(), response_.replicas().end());
+  } else {
+    grpc::StatusCode code = status.ok() ? grpc::StatusCode::INTERNAL : status.error_code();
+    std::string msg = status.ok() ? "downstream sent no acknowledgement"
+                                  : status.error_message();
+    for (const auto& id : covered_drive_ids_) {
+      ReplicaAck a;
+      a.set_drive_id(id);
+      a.set_code(static_cast<int>(code));
+      a.set_message(msg);
+      acks.push_back(std::move(a));
+    }
+  }
+  Done done = std::move(done_);
+  delete this;
+  done(std::move(acks));
+}
+
+}  // namespace drive::rpc

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "drive/v1/node.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace drive::rpc {
+
+// Streams one chunk to one downstream node while this node is still
+// receiving it (no store-then-send). Pieces are queued as they arrive and
+// written one at a time; the queue holds at most the rest of one chunk
+// (<= 4 MiB). When the downstream answers, `done` receives one ReplicaAck
+// per copy it covered (its own and everything it forwarded); on any error
+// every covered copy is reported failed with that error. Thread-safe;
+// deletes itself after calling `done`.
+class ChunkForwarder final
+    : public grpc::ClientWriteReactor<drive::v1::PutChunkRequest> {
+ public:
+  using Done = std::function<void(std::vector<drive::v1::ReplicaAck>)>;
+
+  // Starts the call and sends the header for `target`.
+  static ChunkForwarder* Start(drive::v1::NodeService::Stub* stub,
+                               const drive::v1::ForwardTarget& target,
+                               const drive::v1::PutChunkHeader& upstream,
+                               const std::string& cluster_token,
+                               const std::string& from_region,
+                               std::chrono::system_clock::time_point deadline,
+                               Done done);
+
+  // Queues the next piece of the chunk.
+  void Append(std::shared_ptr<const std::string> piece);
+  // No more pieces: half-close once the queue has drained.
+  void Close();
+  // The upstream stream failed: cancel, so the downstream stores nothing.
+  void Abort();
+
+  void OnWriteDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  ChunkForwarder(const drive::v1::ForwardTarget& target, Done done);
+  void Pump() ABSL_LOCKS_EXCLUDED(mu_);
+  void CollectTargets(const drive::v1::ForwardTarget& t);
+
+  grpc::ClientContext ctx_;
+  drive::v1::PutChunkResponse response_;
+  std::vector<std::string> covered_drive_ids_;
+  Done done_;
+
+  absl::Mutex mu_;
+  drive::v1::PutChunkRequest in_flight_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<const std::string>> queue_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool half_closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool failed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace drive::rpc
