@@ -43,6 +43,21 @@ absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
                    "': use a number with an optional KiB/MiB/GiB/TiB"));
 }
 
+absl::StatusOr<absl::Duration> ParseDurationText(std::string_view text) {
+  std::string t(absl::StripAsciiWhitespace(Sv(text)));
+  absl::Duration d;
+  if (!t.empty() && t.back() == 'd') {
+    int64_t days = 0;
+    if (absl::SimpleAtoi(t.substr(0, t.size() - 1), &days) && days >= 0) {
+      return absl::Hours(24 * days);
+    }
+  } else if (absl::ParseDuration(t, &d) && d >= absl::ZeroDuration()) {
+    return d;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "bad duration '", Sv(text), "': use e.g. 500ms, 10s, 10m, 2h or 7d"));
+}
+
 std::string FormatBytes(uint64_t bytes) {
   static const char* kNames[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   double v = static_cast<double>(bytes);

@@ -175,3 +175,16 @@ absl::StatusOr<std::vector<DriveStatsResult>> NodeClient::NodeStats() {
 }
 
 }  // namespace drive::client
+
+namespace drive::client {
+
+absl::StatusOr<uint64_t> NodeClient::CrossRegionBytesIn() {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::NodeStatsResponse resp;
+  grpc::Status s = impl_->stub->NodeStats(&ctx, v1::NodeStatsRequest(), &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return resp.cross_region_bytes_in();
+}
+
+}  // namespace drive::client

@@ -83,7 +83,9 @@ absl::StatusOr<std::string> Coordinator::DurabilityOf(
       }
     }
     const auto& placed = map.DrivesOf(PgOf(account, c.id, map.pg_count()));
-    if (placed.size() < map.regions().size() * 3) full = false;
+    if (placed.size() < map.regions().size() * map.replicas_per_region()) {
+      full = false;
+    }
     for (const auto& id : placed) full = full && held.count(id) > 0;
   }
   return std::string(full ? "full" : "geo");
@@ -128,7 +130,8 @@ PgHealth Coordinator::Health() const {
     } else if (regions_up == 1) {
       ++h.one_region;
     } else if (static_cast<size_t>(total_up) == drives.size() &&
-               drives.size() == 6) {
+               drives.size() ==
+                   map.regions().size() * map.replicas_per_region()) {
       ++h.full;
     } else {
       ++h.degraded;

@@ -1,6 +1,7 @@
 // drived: every Drive daemon in one binary, one subcommand per role.
 
 #include "CLI/CLI.hpp"
+#include "daemon/main/coordinator_main.h"
 #include "daemon/main/node_main.h"
 #include "daemon/main/process_util.h"
 #include "spdlog/spdlog.h"
@@ -22,12 +23,20 @@ int main(int argc, char** argv) {
   drive::daemon::NodeFlags node_flags;
   CLI::App* node = drive::daemon::AddNodeCommand(app, node_flags);
 
+  drive::daemon::CoordinatorFlags coordinator_flags;
+  CLI::App* coordinator =
+      drive::daemon::AddCoordinatorCommand(app, coordinator_flags);
+
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
 
   if (node->parsed()) {
     return drive::daemon::RunNode(node_flags, app.config_to_str(true, false));
+  }
+  if (coordinator->parsed()) {
+    return drive::daemon::RunCoordinator(coordinator_flags,
+                                         app.config_to_str(true, false));
   }
   return 2;
 }

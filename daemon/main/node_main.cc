@@ -10,6 +10,7 @@
 #include "common/units.h"
 #include "daemon/http/metrics_server.h"
 #include "daemon/main/process_util.h"
+#include "daemon/rpc/coordinator_link.h"
 #include "daemon/rpc/node_service.h"
 #include "grpcpp/grpcpp.h"
 #include "spdlog/spdlog.h"
@@ -165,14 +166,33 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
     absl::Status s = WriteFileAtomically(flags.ready_file, ready);
     if (!s.ok()) return Fail(s);
   }
+  std::unique_ptr<rpc::CoordinatorLink> coordinator_link;
+  if (!flags.coordinator.empty()) {
+    rpc::CoordinatorLinkOptions lo;
+    lo.coordinator = flags.coordinator;
+    lo.cluster_token = *token;
+    lo.node = name;
+    std::string listen_host = flags.listen.substr(0, flags.listen.rfind(':'));
+    lo.address = flags.advertise.empty()
+                     ? absl::StrCat(listen_host, ":", grpc_port)
+                     : flags.advertise;
+    lo.region = flags.region;
+    lo.zone = flags.zone.empty() ? flags.region : flags.zone;
+    lo.host = flags.host.empty() ? name : flags.host;
+    coordinator_link = std::make_unique<rpc::CoordinatorLink>(node->get(), lo);
+    coordinator_link->Start();
+  }
   spdlog::info(
-      "event=node_serving node={} grpc_port={} metrics_port={} drives={}", name,
-      grpc_port, *metrics_port, (*node)->drive_names().size());
+      "event=node_serving node={} region={} grpc_port={} metrics_port={} "
+      "drives={}",
+      name, flags.region, grpc_port, *metrics_port,
+      (*node)->drive_names().size());
 
   int sig = WaitForTerminationSignal();
   spdlog::info("event=node_stopping node={} signal={}", name, sig);
   // In-flight calls get 30 s to finish; acknowledged writes are durable
   // already, so cutting the rest off loses nothing that was promised.
+  coordinator_link.reset();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(30));
   executor.reset();  // runs every task already queued
   metrics_server.Stop();

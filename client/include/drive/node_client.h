@@ -83,6 +83,8 @@ class NodeClient {
                                        std::string_view page_token,
                                        uint32_t limit);
   absl::StatusOr<std::vector<DriveStatsResult>> NodeStats();
+  // Chunk bytes this node received from nodes of another region.
+  absl::StatusOr<uint64_t> CrossRegionBytesIn();
 
  private:
   struct Impl;

@@ -7,7 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "drive/v1/node.grpc.pb.h"
 
-namespace drive::rpc {
+namespace drive {
 
 // One NodeService stub per peer address, created on first use and kept for
 // the life of the process (gRPC reconnects by itself). Thread-safe.
@@ -21,4 +21,4 @@ class PeerChannels {
       ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace drive::rpc
+}  // namespace drive

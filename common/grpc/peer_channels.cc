@@ -1,8 +1,8 @@
-#include "daemon/rpc/peer_channels.h"
+#include "common/grpc/peer_channels.h"
 
 #include "grpcpp/grpcpp.h"
 
-namespace drive::rpc {
+namespace drive {
 
 drive::v1::NodeService::Stub* PeerChannels::StubFor(const std::string& address) {
   absl::MutexLock lock(&mu_);
@@ -16,4 +16,4 @@ drive::v1::NodeService::Stub* PeerChannels::StubFor(const std::string& address) 
   return stub.get();
 }
 
-}  // namespace drive::rpc
+}  // namespace drive

@@ -1,0 +1,148 @@
+#pragma once
+
+// The Drive client library: upload, download, list and manage files of one
+// account on a Drive cluster. Used by the `drive` CLI, `drive-admin` and the
+// HTTP gateway. Thread-safe: one client may run many transfers at once.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/chunk_id.h"
+
+namespace drive::client {
+
+struct ClientOptions {
+  // Coordinator address HOST:PORT.
+  std::string coordinator;
+  // Bearer token: the account's token (or the admin token).
+  std::string token;
+  // Account whose files this client manages.
+  std::string account;
+  // Region the client is in; writes enter the cluster there and reads
+  // prefer it. Empty: the map's first region.
+  std::string region;
+  // Copies a chunk write needs in the writer's region and in the other
+  // region before it counts as written. Default: 2 and 1.
+  int quorum_local = 2;
+  int quorum_remote = 1;
+  // Chunks of one file in flight at once (each holds up to 4 MiB).
+  // Default: 4.
+  int parallel_chunks = 4;
+  // Deadline of each RPC. Default: 60 s.
+  absl::Duration timeout = absl::Seconds(60);
+};
+
+// One copy of a chunk, as `stat` shows it.
+struct ReplicaInfo {
+  std::string drive;   // drive id "node/drive"
+  std::string node;
+  std::string region;
+  std::string state;   // up / down / out / unknown
+};
+
+struct ChunkInfo {
+  ChunkId id;
+  uint64_t size = 0;
+  std::vector<ReplicaInfo> replicas;
+};
+
+struct FileInfo {
+  std::string path;
+  uint64_t size = 0;
+  int64_t mtime_ms = 0;
+  std::string content_type;
+  ChunkId hash;                   // XXH3-128 of the whole file
+  uint64_t version = 0;
+  std::string durability;         // "geo" or "full"
+  int64_t committed_ms = 0;
+  std::vector<ChunkInfo> chunks;  // filled by Stat and uploads only
+};
+
+// A file whose chunks are durable but not yet committed (see Commit).
+struct PreparedFile {
+  FileInfo info;
+  uint64_t bytes_sent = 0;     // chunk bytes actually sent (not deduplicated)
+  uint64_t chunks_skipped = 0; // chunks already fully stored
+};
+
+struct Listing {
+  std::vector<FileInfo> files;
+  std::string next_cursor;  // empty on the last page
+};
+
+struct TrashItem {
+  std::string trash_id;
+  FileInfo file;
+  int64_t deleted_ms = 0;
+  int64_t purge_after_ms = 0;
+};
+
+// Bytes transferred so far, for progress bars; called from worker threads.
+using ProgressFn = std::function<void(uint64_t bytes)>;
+
+class DriveClient {
+ public:
+  // Connects and fetches the placement map. kUnavailable if the coordinator
+  // cannot be reached or has no map yet.
+  static absl::StatusOr<std::unique_ptr<DriveClient>> Connect(ClientOptions options);
+  ~DriveClient();
+
+  // Uploads a local file's chunks (skipping those the cluster already holds)
+  // without committing. Memory stays bounded by parallel_chunks x 4 MiB.
+  // kUnavailable when a chunk's write quorum cannot be met.
+  absl::StatusOr<PreparedFile> Upload(const std::string& local_path,
+                                      const std::string& remote_path,
+                                      const std::string& content_type = "",
+                                      ProgressFn progress = nullptr);
+  // Uploads from an arbitrary stream: `read` fills up to `max` bytes into
+  // the buffer and returns how many (0 = end). Used by the HTTP gateway.
+  absl::StatusOr<PreparedFile> UploadStream(
+      const std::function<absl::StatusOr<size_t>(char* buf, size_t max)>& read,
+      const std::string& remote_path, const std::string& content_type,
+      int64_t mtime_ms, ProgressFn progress = nullptr);
+  // Commits prepared files atomically (all or nothing).
+  absl::StatusOr<std::vector<FileInfo>> Commit(const std::vector<PreparedFile>& files);
+  // Upload + Commit of one file.
+  absl::StatusOr<FileInfo> PutFile(const std::string& local_path,
+                                   const std::string& remote_path,
+                                   ProgressFn progress = nullptr);
+
+  // Writes `length` bytes from `offset` of the file (length 0: to the end)
+  // to `sink`, chunk by chunk, each verified against its id; fails over to
+  // the next copy on error and reports bad copies. kNotFound if absent.
+  absl::Status Read(const std::string& remote_path, uint64_t offset,
+                    uint64_t length,
+                    const std::function<absl::Status(std::string_view)>& sink,
+                    const FileInfo* known = nullptr);
+  // Downloads to a local file (written to a temp name, verified against
+  // the whole-file hash, then renamed into place).
+  absl::StatusOr<FileInfo> GetFile(const std::string& remote_path,
+                                   const std::string& local_path,
+                                   ProgressFn progress = nullptr);
+
+  absl::StatusOr<FileInfo> Stat(const std::string& remote_path);
+  absl::StatusOr<Listing> List(const std::string& prefix, const std::string& cursor,
+                               uint32_t limit);
+  absl::StatusOr<FileInfo> Move(const std::string& from, const std::string& to,
+                                bool overwrite);
+  // Moves to trash; returns the trash entry.
+  absl::StatusOr<TrashItem> Delete(const std::string& remote_path);
+  absl::StatusOr<std::vector<TrashItem>> ListTrash(const std::string& prefix);
+  absl::StatusOr<FileInfo> Restore(const std::string& id_or_path,
+                                   const std::string& to_path);
+
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  explicit DriveClient(ClientOptions options);
+  ClientOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace drive::client

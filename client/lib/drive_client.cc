@@ -1,0 +1,587 @@
+// DriveClient: files in, files out. Upload outline, per batch of up to
+// parallel_chunks chunks (so memory stays bounded and the file is read once):
+//   1. read and hash the chunks; find each chunk's PG and its six drives;
+//   2. ask every involved drive, in one call each, which chunks it holds;
+//   3. write each chunk once to the drives that lack it (forwarding tree,
+//      see chunk_transfer.h), retrying with failed drives left out;
+//   4. require the quorum (quorum_local in the writer's region, quorum_remote
+//      in the other) from the holders, else fail with kUnavailable.
+// Nothing is committed until every chunk of the file met its quorum.
+
+#include "drive/client.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "client/lib/internal/chunk_transfer.h"
+#include "client/lib/internal/cluster_map.h"
+#include "common/content_type.h"
+#include "common/file_path.h"
+#include "common/grpc/metadata.h"
+#include "common/grpc/status_convert.h"
+#include "common/placement_group.h"
+#include "common/status_macros.h"
+#include "common/status_util.h"
+#include "drive/v1/coordinator.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace drive::client {
+
+namespace v1 = drive::v1;
+using internal::ChunkCallContext;
+using internal::ClusterMap;
+using internal::MapDrive;
+
+namespace {
+
+constexpr int kWriteAttempts = 3;
+
+FileInfo FromManifest(const v1::FileManifest& m, const ClusterMap* map) {
+  FileInfo f;
+  f.path = m.path();
+  f.size = m.size();
+  f.mtime_ms = m.mtime_unix_ms();
+  f.content_type = m.content_type();
+  if (auto h = ChunkId::FromBytes(m.hash()); h.ok()) f.hash = *h;
+  f.version = m.version();
+  f.durability = m.durability();
+  f.committed_ms = m.committed_unix_ms();
+  for (const auto& c : m.chunks()) {
+    ChunkInfo ci;
+    if (auto id = ChunkId::FromBytes(c.id()); id.ok()) ci.id = *id;
+    ci.size = c.size();
+    for (const auto& r : c.replicas()) {
+      ReplicaInfo ri;
+      ri.drive = r;
+      const MapDrive* d = map ? map->Find(r) : nullptr;
+      ri.node = d ? d->node : r.substr(0, r.find('/'));
+      ri.region = d ? d->region : "";
+      ri.state = d ? d->state : "unknown";
+      ci.replicas.push_back(std::move(ri));
+    }
+    f.chunks.push_back(std::move(ci));
+  }
+  return f;
+}
+
+void ToManifest(const FileInfo& f, v1::FileManifest* m) {
+  m->set_path(f.path);
+  m->set_size(f.size);
+  m->set_mtime_unix_ms(f.mtime_ms);
+  m->set_content_type(f.content_type);
+  m->set_hash(std::string(f.hash.bytes()));
+  for (const auto& c : f.chunks) {
+    auto* pc = m->add_chunks();
+    pc->set_id(std::string(c.id.bytes()));
+    pc->set_size(c.size);
+    for (const auto& r : c.replicas) pc->add_replicas(r.drive);
+  }
+}
+
+// A chunk of the batch being uploaded.
+struct PendingChunk {
+  std::string data;
+  ChunkId id;
+  std::vector<const MapDrive*> placed;
+  std::set<std::string> holders;  // drive ids with a durable copy
+  std::set<std::string> failed;   // drive ids that refused or were unreachable
+  std::string last_error;
+  int writes = 0;  // WriteChunk calls made (0: every copy already existed)
+};
+
+}  // namespace
+
+struct DriveClient::Impl {
+  ClientOptions options;
+  std::unique_ptr<v1::CoordinatorService::Stub> coordinator;
+  PeerChannels channels;
+
+  absl::Mutex mu;
+  std::shared_ptr<const ClusterMap> map ABSL_GUARDED_BY(mu);
+  absl::Time map_time ABSL_GUARDED_BY(mu);
+  std::string data_token ABSL_GUARDED_BY(mu);
+  int64_t token_expires ABSL_GUARDED_BY(mu) = 0;
+
+  void Prepare(grpc::ClientContext* ctx) const {
+    ctx->AddMetadata(kAuthorizationKey, "Bearer " + options.token);
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(options.timeout));
+  }
+
+  // The cached map, refetched when older than a few seconds (drive states
+  // change without an epoch bump) or when `force`.
+  absl::StatusOr<std::shared_ptr<const ClusterMap>> Map(bool force = false) {
+    {
+      absl::MutexLock lock(&mu);
+      if (map && !force && absl::Now() - map_time < absl::Seconds(3)) return map;
+    }
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    v1::PlacementMapInfo info;
+    grpc::Status s = coordinator->GetPlacementMap(&ctx, v1::GetPlacementMapRequest(), &info);
+    if (!s.ok()) {
+      return Annotate(FromGrpcStatus(s), "fetching the placement map from ",
+                      options.coordinator);
+    }
+    auto fresh = std::make_shared<const ClusterMap>(info);
+    absl::MutexLock lock(&mu);
+    map = fresh;
+    map_time = absl::Now();
+    return map;
+  }
+
+  absl::StatusOr<ChunkCallContext> CallContext() {
+    absl::MutexLock lock(&mu);
+    int64_t now = absl::ToUnixSeconds(absl::Now());
+    if (token_expires - now < 300) {
+      grpc::ClientContext ctx;
+      Prepare(&ctx);
+      v1::GetDataTokenRequest req;
+      req.set_account(options.account);
+      v1::GetDataTokenResponse resp;
+      grpc::Status s = coordinator->GetDataToken(&ctx, req, &resp);
+      if (!s.ok()) return Annotate(FromGrpcStatus(s), "getting a data token");
+      data_token = resp.token();
+      token_expires = resp.expires_unix_s();
+    }
+    return ChunkCallContext{&channels, data_token, options.account, options.timeout};
+  }
+
+  std::string WriterRegion(const ClusterMap& m) const {
+    return options.region.empty() && !m.regions().empty() ? m.regions()[0]
+                                                          : options.region;
+  }
+
+  void ReportBad(const ChunkId& id, const std::string& drive, const absl::Status& why) {
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    v1::ReportBadReplicaRequest req;
+    req.set_account(options.account);
+    req.set_chunk_id(std::string(id.bytes()));
+    req.set_drive_id(drive);
+    req.set_reason(why.ToString());
+    v1::ReportBadReplicaResponse resp;
+    // Best effort: the read already succeeded or failed on its own terms.
+    coordinator->ReportBadReplica(&ctx, req, &resp).ok();
+  }
+
+  absl::Status UploadBatch(std::vector<PendingChunk>& batch, const ClusterMap& m,
+                           const ChunkCallContext& ctx);
+  absl::StatusOr<std::string> FetchChunk(const ChunkInfo& c, const ClusterMap& m,
+                                         const ChunkCallContext& ctx);
+};
+
+absl::Status DriveClient::Impl::UploadBatch(std::vector<PendingChunk>& batch,
+                                            const ClusterMap& m,
+                                            const ChunkCallContext& ctx) {
+  // 2. One HasChunks call per involved drive.
+  std::map<std::string, std::pair<const MapDrive*, std::vector<size_t>>> asks;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    for (const MapDrive* d : batch[i].placed) {
+      if (!d->up()) continue;
+      auto& entry = asks[d->id];
+      entry.first = d;
+      entry.second.push_back(i);
+    }
+  }
+  for (auto& [id, entry] : asks) {
+    std::vector<ChunkId> ids;
+    for (size_t i : entry.second) ids.push_back(batch[i].id);
+    auto present = internal::HasChunks(ctx, *entry.first, ids);
+    for (size_t k = 0; k < entry.second.size(); ++k) {
+      PendingChunk& c = batch[entry.second[k]];
+      if (!present.ok()) {
+        c.failed.insert(id);
+        c.last_error = absl::StrCat(id, ": ", present.status().ToString());
+      } else if ((*present)[k]) {
+        c.holders.insert(id);
+      }
+    }
+  }
+  // 3. Write what is missing, chunks of the batch in parallel.
+  std::string region = WriterRegion(m);
+  auto write_one = [&](PendingChunk& c) {
+    for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+      std::vector<const MapDrive*> targets;
+      for (const MapDrive* d : c.placed) {
+        if (d->up() && !c.holders.count(d->id) && !c.failed.count(d->id)) {
+          targets.push_back(d);
+        }
+      }
+      if (targets.empty()) return;
+      ++c.writes;
+      auto acks = internal::WriteChunk(ctx, c.id, c.data, targets, region);
+      for (const auto& [drive, st] : acks) {
+        if (st.ok()) {
+          c.holders.insert(drive);
+        } else {
+          c.failed.insert(drive);
+          c.last_error = absl::StrCat(drive, ": ", st.ToString());
+        }
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (size_t i = 1; i < batch.size(); ++i) {
+    workers.emplace_back([&, i] { write_one(batch[i]); });
+  }
+  if (!batch.empty()) write_one(batch[0]);
+  for (auto& w : workers) w.join();
+
+  // 4. Quorum.
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const PendingChunk& c = batch[i];
+    int local = 0, remote = 0;
+    for (const auto& id : c.holders) {
+      const MapDrive* d = m.Find(id);
+      if (d == nullptr) continue;
+      (d->region == region ? local : remote)++;
+    }
+    if (local < options.quorum_local || remote < options.quorum_remote) {
+      return absl::UnavailableError(absl::StrCat(
+          "write quorum not met for chunk ", c.id.ToHex(), ": ", local,
+          " copies in ", region, " (need ", options.quorum_local, "), ", remote,
+          " in the other region (need ", options.quorum_remote, ")",
+          c.last_error.empty() ? "" : "; last error: " + c.last_error));
+    }
+  }
+  return absl::OkStatus();
+}
+
+DriveClient::DriveClient(ClientOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+
+DriveClient::~DriveClient() = default;
+
+absl::StatusOr<std::unique_ptr<DriveClient>> DriveClient::Connect(ClientOptions options) {
+  if (options.coordinator.empty()) {
+    return absl::InvalidArgumentError("no coordinator address (set DRIVE_COORDINATOR)");
+  }
+  if (options.token.empty()) return absl::InvalidArgumentError("no token (set DRIVE_TOKEN)");
+  std::unique_ptr<DriveClient> c(new DriveClient(options));
+  c->impl_->options = options;
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  c->impl_->coordinator = v1::CoordinatorService::NewStub(grpc::CreateCustomChannel(
+      options.coordinator, grpc::InsecureChannelCredentials(), args));
+  DRIVE_RETURN_IF_ERROR(c->impl_->Map(true).status());
+  return c;
+}
+
+absl::StatusOr<PreparedFile> DriveClient::UploadStream(
+    const std::function<absl::StatusOr<size_t>(char*, size_t)>& read,
+    const std::string& remote_path, const std::string& content_type,
+    int64_t mtime_ms, ProgressFn progress) {
+  DRIVE_RETURN_IF_ERROR(ValidateFilePath(remote_path));
+  DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
+  DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
+  PreparedFile out;
+  out.info.path = remote_path;
+  out.info.mtime_ms = mtime_ms;
+  out.info.content_type = content_type;
+  StreamHasher whole;
+  bool eof = false;
+  size_t batch_size = static_cast<size_t>(std::max(1, options_.parallel_chunks));
+  while (!eof) {
+    // 1. Read and hash up to batch_size chunks.
+    std::vector<PendingChunk> batch;
+    while (batch.size() < batch_size && !eof) {
+      PendingChunk c;
+      c.data.resize(kMaxChunkBytes);
+      size_t filled = 0;
+      while (filled < kMaxChunkBytes) {
+        DRIVE_ASSIGN_OR_RETURN(size_t n, read(c.data.data() + filled, kMaxChunkBytes - filled));
+        if (n == 0) {
+          eof = true;
+          break;
+        }
+        filled += n;
+      }
+      c.data.resize(filled);
+      if (filled == 0) break;
+      if (out.info.content_type.empty() && out.info.chunks.empty() && batch.empty()) {
+        out.info.content_type = GuessContentType(remote_path, c.data.substr(0, 64));
+      }
+      whole.Update(c.data);
+      c.id = ChunkId::Of(c.data);
+      c.placed = map->DrivesOf(PgOf(options_.account, c.id, map->pg_count()));
+      batch.push_back(std::move(c));
+    }
+    if (batch.empty()) break;
+    DRIVE_RETURN_IF_ERROR(Annotate(impl_->UploadBatch(batch, *map, ctx), remote_path));
+    for (auto& c : batch) {
+      out.bytes_sent += c.writes * c.data.size();
+      if (c.writes == 0) ++out.chunks_skipped;
+      ChunkInfo ci;
+      ci.id = c.id;
+      ci.size = c.data.size();
+      for (const auto& h : c.holders) ci.replicas.push_back({h, "", "", ""});
+      out.info.size += ci.size;
+      out.info.chunks.push_back(std::move(ci));
+      if (progress) progress(c.data.size());
+    }
+  }
+  if (out.info.content_type.empty()) {
+    out.info.content_type = GuessContentType(remote_path, "");
+  }
+  out.info.hash = whole.Digest();
+  return out;
+}
+
+absl::StatusOr<PreparedFile> DriveClient::Upload(const std::string& local_path,
+                                                 const std::string& remote_path,
+                                                 const std::string& content_type,
+                                                 ProgressFn progress) {
+  int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoToStatus(errno, "opening " + local_path);
+  struct stat st {};
+  ::fstat(fd, &st);
+  int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 +
+                     st.st_mtim.tv_nsec / 1000000;
+  auto read = [&](char* buf, size_t max) -> absl::StatusOr<size_t> {
+    while (true) {
+      ssize_t n = ::read(fd, buf, max);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) return ErrnoToStatus(errno, "reading " + local_path);
+    }
+  };
+  auto result = UploadStream(read, remote_path, content_type, mtime_ms, progress);
+  ::close(fd);
+  if (result.ok() && static_cast<uint64_t>(st.st_size) != result->info.size) {
+    return absl::AbortedError(local_path + " changed size while it was uploaded");
+  }
+  return result;
+}
+
+absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
+    const std::vector<PreparedFile>& files) {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::CommitFilesRequest req;
+  req.set_account(options_.account);
+  for (const auto& f : files) ToManifest(f.info, req.add_files());
+  v1::CommitFilesResponse resp;
+  grpc::Status s = impl_->coordinator->CommitFiles(&ctx, req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
+  std::vector<FileInfo> out;
+  for (const auto& m : resp.files()) out.push_back(FromManifest(m, map.get()));
+  return out;
+}
+
+absl::StatusOr<FileInfo> DriveClient::PutFile(const std::string& local_path,
+                                              const std::string& remote_path,
+                                              ProgressFn progress) {
+  DRIVE_ASSIGN_OR_RETURN(PreparedFile p, Upload(local_path, remote_path, "", progress));
+  DRIVE_ASSIGN_OR_RETURN(auto committed, Commit({p}));
+  return committed.at(0);
+}
+
+absl::StatusOr<std::string> DriveClient::Impl::FetchChunk(const ChunkInfo& c,
+                                                          const ClusterMap& m,
+                                                          const ChunkCallContext& ctx) {
+  // Candidates: the drives recorded at commit, then the PG's current drives
+  // (after a remap the data moves there); up drives in our region first.
+  std::vector<const MapDrive*> candidates;
+  std::set<std::string> recorded;
+  auto add = [&](const MapDrive* d) {
+    if (d == nullptr) return;
+    for (const MapDrive* x : candidates) {
+      if (x == d) return;
+    }
+    candidates.push_back(d);
+  };
+  for (const auto& r : c.replicas) {
+    recorded.insert(r.drive);
+    add(m.Find(r.drive));
+  }
+  for (const MapDrive* d : m.DrivesOf(PgOf(options.account, c.id, m.pg_count()))) add(d);
+  std::string region = WriterRegion(m);
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](const MapDrive* a, const MapDrive* b) {
+                     auto rank = [&](const MapDrive* d) {
+                       return (d->up() ? 0 : 2) + (d->region == region ? 0 : 1);
+                     };
+                     return rank(a) < rank(b);
+                   });
+  absl::Status last = absl::UnavailableError("no drive holds chunk " + c.id.ToHex());
+  for (const MapDrive* d : candidates) {
+    auto data = internal::ReadChunk(ctx, *d, c.id);
+    if (data.ok()) return data;
+    last = data.status();
+    bool bad_copy = absl::IsDataLoss(last) ||
+                    (absl::IsNotFound(last) && recorded.count(d->id) > 0);
+    if (bad_copy) ReportBad(c.id, d->id, last);
+  }
+  return Annotate(last, "reading chunk ", c.id.ToHex());
+}
+
+absl::Status DriveClient::Read(const std::string& remote_path, uint64_t offset,
+                               uint64_t length,
+                               const std::function<absl::Status(std::string_view)>& sink,
+                               const FileInfo* known) {
+  FileInfo stat;
+  if (known == nullptr) {
+    DRIVE_ASSIGN_OR_RETURN(stat, Stat(remote_path));
+    known = &stat;
+  }
+  if (offset > known->size) {
+    return absl::OutOfRangeError(absl::StrCat("offset ", offset, " is past the end of ",
+                                              remote_path, " (", known->size, " bytes)"));
+  }
+  uint64_t end = length == 0 ? known->size : std::min(known->size, offset + length);
+  DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
+  DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
+  uint64_t chunk_start = 0;
+  for (const auto& c : known->chunks) {
+    uint64_t chunk_end = chunk_start + c.size;
+    if (chunk_end > offset && chunk_start < end) {
+      DRIVE_ASSIGN_OR_RETURN(std::string data, impl_->FetchChunk(c, *map, ctx));
+      uint64_t from = std::max(offset, chunk_start) - chunk_start;
+      uint64_t to = std::min(end, chunk_end) - chunk_start;
+      DRIVE_RETURN_IF_ERROR(sink(std::string_view(data).substr(from, to - from)));
+    }
+    if (chunk_end >= end) break;
+    chunk_start = chunk_end;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FileInfo> DriveClient::GetFile(const std::string& remote_path,
+                                              const std::string& local_path,
+                                              ProgressFn progress) {
+  DRIVE_ASSIGN_OR_RETURN(FileInfo f, Stat(remote_path));
+  std::string partial = local_path + ".drive-partial";
+  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoToStatus(errno, "creating " + partial);
+  StreamHasher hasher;
+  absl::Status s = Read(remote_path, 0, 0, [&](std::string_view piece) -> absl::Status {
+    hasher.Update(piece);
+    size_t done = 0;
+    while (done < piece.size()) {
+      ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoToStatus(errno, "writing " + partial);
+      done += static_cast<size_t>(n);
+    }
+    if (progress) progress(piece.size());
+    return absl::OkStatus();
+  }, &f);
+  ::close(fd);
+  if (s.ok() && hasher.Digest() != f.hash) {
+    s = absl::DataLossError(remote_path + ": downloaded bytes do not match the file hash");
+  }
+  if (!s.ok()) {
+    ::unlink(partial.c_str());
+    return s;
+  }
+  if (::rename(partial.c_str(), local_path.c_str()) != 0) {
+    return ErrnoToStatus(errno, "renaming " + partial);
+  }
+  return f;
+}
+
+absl::StatusOr<FileInfo> DriveClient::Stat(const std::string& remote_path) {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::StatFileRequest req;
+  req.set_account(options_.account);
+  req.set_path(remote_path);
+  v1::StatFileResponse resp;
+  grpc::Status s = impl_->coordinator->StatFile(&ctx, req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
+  return FromManifest(resp.file(), map.get());
+}
+
+absl::StatusOr<Listing> DriveClient::List(const std::string& prefix,
+                                          const std::string& cursor, uint32_t limit) {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::ListFilesRequest req;
+  req.set_account(options_.account);
+  req.set_prefix(prefix);
+  req.set_cursor(cursor);
+  req.set_limit(limit);
+  v1::ListFilesResponse resp;
+  grpc::Status s = impl_->coordinator->ListFiles(&ctx, req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  Listing out;
+  for (const auto& m : resp.files()) out.files.push_back(FromManifest(m, nullptr));
+  out.next_cursor = resp.next_cursor();
+  return out;
+}
+
+absl::StatusOr<FileInfo> DriveClient::Move(const std::string& from, const std::string& to,
+                                           bool overwrite) {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::MoveFileRequest req;
+  req.set_account(options_.account);
+  req.set_from_path(from);
+  req.set_to_path(to);
+  req.set_overwrite(overwrite);
+  v1::MoveFileResponse resp;
+  grpc::Status s = impl_->coordinator->MoveFile(&ctx, req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return FromManifest(resp.file(), nullptr);
+}
+
+absl::StatusOr<TrashItem> DriveClient::Delete(const std::string& remote_path) {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::DeleteFileRequest req;
+  req.set_account(options_.account);
+  req.set_path(remote_path);
+  v1::DeleteFileResponse resp;
+  grpc::Status s = impl_->coordinator->DeleteFile(&ctx, req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  TrashItem t;
+  t.trash_id = resp.trash_id();
+  t.file.path = remote_path;
+  t.purge_after_ms = resp.purge_after_unix_ms();
+  return t;
+}
+
+absl::StatusOr<std::vector<TrashItem>> DriveClient::ListTrash(const std::string& prefix) {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::ListTrashRequest req;
+  req.set_account(options_.account);
+  req.set_prefix(prefix);
+  v1::ListTrashResponse resp;
+  grpc::Status s = impl_->coordinator->ListTrash(&ctx, req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  std::vector<TrashItem> out;
+  for (const auto& e : resp.entries()) {
+    out.push_back({e.trash_id(), FromManifest(e.file(), nullptr), e.deleted_unix_ms(),
+                   e.purge_after_unix_ms()});
+  }
+  return out;
+}
+
+absl::StatusOr<FileInfo> DriveClient::Restore(const std::string& id_or_path,
+                                              const std::string& to_path) {
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx);
+  v1::RestoreFileRequest req;
+  req.set_account(options_.account);
+  req.set_trash_id_or_path(id_or_path);
+  req.set_to_path(to_path);
+  v1::RestoreFileResponse resp;
+  grpc::Status s = impl_->coordinator->RestoreFile(&ctx, req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return FromManifest(resp.file(), nullptr);
+}
+
+}  // namespace drive::client

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+
+#include "CLI/CLI.hpp"
+
+namespace drive::daemon {
+
+// Settings of `drived coordinator`.
+struct CoordinatorFlags {
+  std::string listen = "127.0.0.1:7000";
+  std::string metrics_listen = "127.0.0.1:7001";
+  std::string data;  // directory of the coordinator's RocksDB
+  std::string regions = "west,east";
+  uint32_t pg_count = 1024;
+  std::string down_after = "10s";
+  std::string out_after = "10m";
+  std::string trash_retention = "30d";
+  std::string admin_token_file;
+  std::string cluster_token_file;
+  std::string ready_file;
+  int threads = 8;
+};
+
+CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& flags);
+// Runs the coordinator until SIGTERM/SIGINT; returns the exit code.
+int RunCoordinator(const CoordinatorFlags& flags, const std::string& effective_config);
+
+}  // namespace drive::daemon

@@ -1,0 +1,309 @@
+#include "daemon/coordinator/coordinator.h"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/data_token.h"
+#include "common/placement_group.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/fake_env.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace drive::coordinator {
+namespace {
+
+using ::drive::testing::FakeEnv;
+using ::drive::testing::StatusIs;
+using ::drive::testing::TempDir;
+
+constexpr uint32_t kPgCount = 64;
+constexpr char kAdminToken[] = "admin-secret";
+constexpr char kClusterToken[] = "cluster-secret";
+
+class CoordinatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    RegistryOptions ro;
+    ro.regions = {"west", "east"};
+    ro.pg_count = kPgCount;
+    registry_ = std::make_unique<NodeRegistry>(store_.get(), &env_, ro);
+    ns_ = std::make_unique<Namespace>(store_.get(), &env_, NamespaceOptions{});
+    ASSERT_OK(ns_->Load());
+    CoordinatorOptions co;
+    co.admin_token = kAdminToken;
+    co.cluster_token = kClusterToken;
+    coordinator_ =
+        std::make_unique<Coordinator>(registry_.get(), ns_.get(), &env_, co);
+    ASSERT_OK_AND_ASSIGN(studio_token_, ns_->CreateAccount("studio", false));
+    ASSERT_OK(ns_->CreateAccount("other", false));
+  }
+
+  // Registers w1..w3 and e1..e3 with one drive each.
+  void RegisterCluster() {
+    for (int i = 1; i <= 3; ++i) {
+      for (const auto& [prefix, region] :
+           {std::pair{"w", "west"}, std::pair{"e", "east"}}) {
+        NodeRecord r;
+        r.node = absl::StrCat(prefix, i);
+        r.address = "127.0.0.1:1";
+        r.region = region;
+        r.zone = std::string(region) + "-a";
+        r.host = r.node;
+        r.pg_count = kPgCount;
+        r.drives = {{.name = "d0", .capacity_bytes = uint64_t{1} << 40}};
+        ASSERT_OK(registry_->Register(r));
+        nodes_.push_back(r.node);
+      }
+    }
+    ASSERT_NE(registry_->View()->map, nullptr);
+  }
+
+  // The drives of the PG that `chunk` of "studio" maps to: the three west
+  // copies first, then the three east ones.
+  std::vector<std::string> PgDrives(const ChunkId& chunk) {
+    auto map = registry_->View()->map;
+    return map->DrivesOf(PgOf("studio", chunk, map->pg_count()));
+  }
+
+  // A one-chunk file whose chunk has copies on `pick` (indexes into the PG's
+  // drives; all six if empty).
+  FileRecord File(const std::string& path, std::vector<int> pick = {}) {
+    FileRecord f;
+    f.path = path;
+    ChunkRef c;
+    c.id = ChunkId::Of(path);
+    c.size = 1000;
+    std::vector<std::string> drives = PgDrives(c.id);
+    if (pick.empty()) {
+      c.replicas = drives;
+    } else {
+      for (int i : pick) c.replicas.push_back(drives.at(i));
+    }
+    f.size = c.size;
+    f.chunks.push_back(c);
+    f.hash = c.id;
+    return f;
+  }
+
+  // Lets `seconds` pass; nodes in `silent` do not heartbeat.
+  void PassTime(int seconds, const std::set<std::string>& silent) {
+    for (int t = 0; t < seconds; t += 5) {
+      env_.AdvanceSeconds(std::min(5, seconds - t));
+      for (const auto& n : nodes_) {
+        if (!silent.count(n)) ASSERT_OK(registry_->Heartbeat(n, {}));
+      }
+      registry_->Tick();
+    }
+  }
+
+  TempDir dir_;
+  FakeEnv env_;
+  std::unique_ptr<MetaStore> store_;
+  std::unique_ptr<NodeRegistry> registry_;
+  std::unique_ptr<Namespace> ns_;
+  std::unique_ptr<Coordinator> coordinator_;
+  std::string studio_token_;
+  std::vector<std::string> nodes_;
+};
+
+// --- Authentication and authorization ---
+
+TEST_F(CoordinatorTest, AuthenticateMapsTokensToRoles) {
+  ASSERT_OK_AND_ASSIGN(Caller admin, coordinator_->Authenticate(kAdminToken));
+  EXPECT_EQ(admin.role, Role::kAdmin);
+  ASSERT_OK_AND_ASSIGN(Caller cluster,
+                       coordinator_->Authenticate(kClusterToken));
+  EXPECT_EQ(cluster.role, Role::kCluster);
+  ASSERT_OK_AND_ASSIGN(Caller account,
+                       coordinator_->Authenticate(studio_token_));
+  EXPECT_EQ(account.role, Role::kAccount);
+  EXPECT_EQ(account.account, "studio");
+}
+
+TEST_F(CoordinatorTest, AnyOtherTokenIsUnauthenticated) {
+  for (const std::string token :
+       {std::string(), std::string("nope"), std::string("admin-secre"),
+        std::string(kAdminToken) + "x", std::string(kClusterToken) + " ",
+        studio_token_.substr(0, studio_token_.size() - 1),
+        IssueDataToken(kClusterToken, "studio", 2'000'000'000)}) {
+    EXPECT_THAT(coordinator_->Authenticate(token),
+                StatusIs(absl::StatusCode::kUnauthenticated))
+        << token;
+  }
+}
+
+TEST_F(CoordinatorTest, RequireAccountAdmitsOnlyThatAccountAndAdmin) {
+  Caller studio{Role::kAccount, "studio"};
+  Caller admin{Role::kAdmin, ""};
+  Caller cluster{Role::kCluster, ""};
+  EXPECT_OK(coordinator_->RequireAccount(studio, "studio"));
+  EXPECT_THAT(coordinator_->RequireAccount(studio, "other"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_OK(coordinator_->RequireAccount(admin, "other"));
+  EXPECT_THAT(coordinator_->RequireAccount(cluster, "studio"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(CoordinatorTest, RequireRoleAdmitsThatRoleAndAdmin) {
+  Caller studio{Role::kAccount, "studio"};
+  Caller admin{Role::kAdmin, ""};
+  Caller cluster{Role::kCluster, ""};
+  EXPECT_OK(coordinator_->Require(cluster, Role::kCluster));
+  EXPECT_OK(coordinator_->Require(admin, Role::kCluster));
+  EXPECT_THAT(coordinator_->Require(studio, Role::kCluster),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(coordinator_->Require(cluster, Role::kAdmin),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(CoordinatorTest, IssuedDataTokenVerifiesWithTheClusterToken) {
+  auto [token, expires] = coordinator_->IssueDataToken("studio");
+  EXPECT_EQ(expires, absl::ToUnixSeconds(env_.Now() + absl::Hours(1)));
+  int64_t now = absl::ToUnixSeconds(env_.Now());
+  ASSERT_OK_AND_ASSIGN(std::string account,
+                       VerifyDataToken(kClusterToken, token, now));
+  EXPECT_EQ(account, "studio");
+  EXPECT_THAT(VerifyDataToken(kClusterToken, token, expires),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// --- Commit durability ---
+
+TEST_F(CoordinatorTest, CommitWithCopiesOnAllPgDrivesIsFull) {
+  RegisterCluster();
+  ASSERT_OK_AND_ASSIGN(
+      auto committed, coordinator_->Commit("studio", {File("a.jpg")}, nullptr));
+  EXPECT_EQ(committed[0].durability, "full");
+  ASSERT_OK_AND_ASSIGN(FileRecord stored, ns_->Stat("studio", "a.jpg"));
+  EXPECT_EQ(stored.durability, "full");
+  EXPECT_EQ(stored.chunks[0].replicas.size(), 6u);
+}
+
+TEST_F(CoordinatorTest, CommitWithCopiesInBothRegionsIsGeo) {
+  RegisterCluster();
+  // Two west copies and one east copy.
+  ASSERT_OK_AND_ASSIGN(
+      auto committed,
+      coordinator_->Commit("studio", {File("a.jpg", {0, 1, 3})}, nullptr));
+  EXPECT_EQ(committed[0].durability, "geo");
+  EXPECT_EQ(ns_->Stat("studio", "a.jpg")->durability, "geo");
+}
+
+TEST_F(CoordinatorTest, FileIsGeoIfAnyChunkIsNotFullyReplicated) {
+  RegisterCluster();
+  FileRecord f = File("two-chunks.jpg");
+  FileRecord geo_part = File("other-chunk", {2, 5});
+  f.chunks.push_back(geo_part.chunks[0]);
+  f.size += geo_part.size;
+  ASSERT_OK_AND_ASSIGN(auto committed,
+                       coordinator_->Commit("studio", {f}, nullptr));
+  EXPECT_EQ(committed[0].durability, "geo");
+}
+
+TEST_F(CoordinatorTest, CommitWithCopiesInOneRegionIsRefusedAndStoresNothing) {
+  RegisterCluster();
+  for (std::vector<int> west_only :
+       {std::vector<int>{0, 1, 2}, std::vector<int>{0}}) {
+    EXPECT_THAT(
+        coordinator_->Commit("studio", {File("a.jpg", west_only)}, nullptr),
+        StatusIs(absl::StatusCode::kFailedPrecondition));
+  }
+  EXPECT_THAT(
+      coordinator_->Commit("studio", {File("a.jpg", {3, 4, 5})}, nullptr),
+      StatusIs(absl::StatusCode::kFailedPrecondition));
+  // One bad file sinks the whole session commit.
+  EXPECT_THAT(coordinator_->Commit(
+                  "studio", {File("good.jpg"), File("b.jpg", {4})}, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  FileRecord no_copies = File("c.jpg");
+  no_copies.chunks[0].replicas.clear();
+  EXPECT_THAT(coordinator_->Commit("studio", {no_copies}, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  ASSERT_OK_AND_ASSIGN(FileListing listing, ns_->List("studio", "", "", 100));
+  EXPECT_TRUE(listing.files.empty());
+  EXPECT_EQ(ns_->file_count(), 0u);
+}
+
+TEST_F(CoordinatorTest, ReplicaOnUnknownDriveIsInvalidArgument) {
+  RegisterCluster();
+  FileRecord f = File("a.jpg");
+  f.chunks[0].replicas.push_back("zz/d9");
+  EXPECT_THAT(coordinator_->Commit("studio", {f}, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ns_->Stat("studio", "a.jpg"),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(CoordinatorTest, CommitBeforeAnyMapIsFailedPrecondition) {
+  FileRecord f;
+  f.path = "a.jpg";
+  EXPECT_THAT(coordinator_->Commit("studio", {f}, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(CoordinatorTest, CommitKeepsNamespaceRules) {
+  RegisterCluster();
+  EXPECT_THAT(coordinator_->Commit("nobody", {File("a.jpg")}, nullptr),
+              StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(coordinator_->Commit("studio", {File("a.jpg")}, nullptr));
+  std::vector<uint64_t> expect_new = {0};
+  EXPECT_THAT(coordinator_->Commit("studio", {File("a.jpg")}, &expect_new),
+              StatusIs(absl::StatusCode::kAborted));
+}
+
+// --- Health ---
+
+TEST_F(CoordinatorTest, HealthWithNoMapCountsNothing) {
+  PgHealth h = coordinator_->Health();
+  EXPECT_EQ(h.full + h.degraded + h.one_region + h.unavailable, 0u);
+}
+
+TEST_F(CoordinatorTest, HealthIsFullWhenEveryDriveIsUp) {
+  RegisterCluster();
+  PgHealth h = coordinator_->Health();
+  EXPECT_EQ(h.full, kPgCount);
+  EXPECT_EQ(h.degraded, 0u);
+  EXPECT_EQ(h.one_region, 0u);
+  EXPECT_EQ(h.unavailable, 0u);
+}
+
+TEST_F(CoordinatorTest, HealthIsDegradedWhenOneDriveIsDown) {
+  RegisterCluster();
+  PassTime(15, {"w1"});
+  PgHealth h = coordinator_->Health();
+  // With three west hosts every PG holds w1.
+  EXPECT_EQ(h.degraded, kPgCount);
+  EXPECT_EQ(h.full, 0u);
+}
+
+TEST_F(CoordinatorTest, HealthIsOneRegionWhenARegionIsDown) {
+  RegisterCluster();
+  PassTime(15, {"w1", "w2", "w3"});
+  PgHealth h = coordinator_->Health();
+  EXPECT_EQ(h.one_region, kPgCount);
+  EXPECT_EQ(h.full, 0u);
+  EXPECT_EQ(h.degraded, 0u);
+  EXPECT_EQ(h.unavailable, 0u);
+
+  PassTime(15, {"w1", "w2", "w3", "e1", "e2", "e3"});
+  EXPECT_EQ(coordinator_->Health().unavailable, kPgCount);
+}
+
+TEST_F(CoordinatorTest, BadReplicaReportsAreCounted) {
+  coordinator_->ReportBadReplica("studio", ChunkId::Of("x"), "w1/d0",
+                                 "hash mismatch");
+  coordinator_->ReportBadReplica("studio", ChunkId::Of("y"), "e1/d0",
+                                 "missing");
+  EXPECT_EQ(coordinator_->bad_replicas_reported(), 2u);
+}
+
+}  // namespace
+}  // namespace drive::coordinator
