@@ -22,7 +22,8 @@ std::string FromMagic(std::string_view h) {
   if (h.size() >= 12 && h.substr(4, 4) == "ftyp") {
     std::string_view brand = h.substr(8, 4);
     if (brand == "crx ") return "image/x-canon-cr3";
-    if (brand == "heic" || brand == "heix" || brand == "mif1") return "image/heic";
+    if (brand == "heic" || brand == "heix" || brand == "mif1")
+      return "image/heic";
     if (brand == "avif") return "image/avif";
     if (brand == "qt  ") return "video/quicktime";
     return "video/mp4";
@@ -54,7 +55,8 @@ std::string GuessContentType(std::string_view path, std::string_view head) {
       {"xmp", "application/rdf+xml"}};
   size_t dot = path.rfind('.');
   size_t slash = path.rfind('/');
-  if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash)) {
+  if (dot != std::string_view::npos &&
+      (slash == std::string_view::npos || dot > slash)) {
     std::string ext(path.substr(dot + 1));
     std::transform(ext.begin(), ext.end(), ext.begin(),
                    [](unsigned char c) { return std::tolower(c); });

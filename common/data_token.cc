@@ -65,6 +65,8 @@ std::string IssueDataToken(std::string_view secret, std::string_view account,
 absl::StatusOr<std::string> VerifyDataToken(std::string_view secret,
                                             std::string_view token,
                                             int64_t now_unix_s) {
+  if (secret.empty())
+    return absl::UnauthenticatedError("data tokens are disabled");
   std::vector<std::string> parts = absl::StrSplit(Sv(token), '.');
   int64_t expires = 0;
   if (parts.size() != 4 || parts[0] != "v1" ||

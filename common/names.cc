@@ -26,4 +26,17 @@ absl::Status ValidateAccountName(std::string_view account) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateComponentName(std::string_view kind,
+                                   std::string_view name) {
+  bool ok = !name.empty() && name.size() <= 63;
+  for (char c : name) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+  }
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      std::string(kind), " name '", std::string(name.substr(0, 80)),
+      "' must be 1..63 characters of A-Z a-z 0-9 . _ -"));
+}
+
 }  // namespace drive

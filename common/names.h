@@ -14,4 +14,10 @@ inline constexpr size_t kMaxAccountNameBytes = 63;
 // kept to a set that needs no escaping anywhere. kInvalidArgument otherwise.
 absl::Status ValidateAccountName(std::string_view account);
 
+// Node and drive names: 1..63 characters of [A-Za-z0-9._-]. They form drive
+// ids "node/drive", so '/' in either would make ids ambiguous.
+// kInvalidArgument otherwise, naming `kind` ("node", "drive").
+absl::Status ValidateComponentName(std::string_view kind,
+                                   std::string_view name);
+
 }  // namespace drive

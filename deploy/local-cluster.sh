@@ -73,16 +73,23 @@ wait_ready() {
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-start_node() {
+# Launches a node in the background; wait_node waits until it serves.
+launch_node() {
   local name=$1 ndir="$DIR/nodes/$1"
   alive "$ndir/pid" && { echo "node $name already runs"; return 0; }
   rm -f "$ndir/ready.json"
   # shellcheck disable=SC2046
   nohup $(cat "$ndir/cmd") >>"$ndir/log" 2>&1 &
   echo $! >"$ndir/pid"
-  wait_ready "$ndir/ready.json" 30 >/dev/null || {
-    echo "local-cluster: node $name did not start; see $ndir/log" >&2; tail -5 "$ndir/log" >&2; return 1; }
 }
+
+wait_node() {
+  local ndir="$DIR/nodes/$1"
+  wait_ready "$ndir/ready.json" 30 >/dev/null || {
+    echo "local-cluster: node $1 did not start; see $ndir/log" >&2; tail -5 "$ndir/log" >&2; return 1; }
+}
+
+start_node() { launch_node "$1" && wait_node "$1"; }
 
 stop_pidfile() {
   local pidfile=$1 sig=$2
@@ -129,9 +136,10 @@ case "$cmd" in
              "--coordinator $COORD --drive d0=$ndir/d0 --listen 127.0.0.1:0" \
              "--metrics-listen 127.0.0.1:0 --pg-count $PG_COUNT --reserve 256MiB" \
              "--cluster-token-file $DIR/cluster-token --ready-file $ndir/ready.json" >"$ndir/cmd"
-        start_node "$name"
+        launch_node "$name"
       done
     done
+    for ndir in "$DIR"/nodes/*/; do wait_node "$(basename "$ndir")"; done
     export DRIVE_COORDINATOR=$COORD DRIVE_ADMIN_TOKEN=$(cat "$DIR/admin-token")
     if ! "$BIN/client/drive-admin" status --wait-healthy 60 >/dev/null; then
       echo "local-cluster: cluster did not become healthy; see logs under $DIR" >&2
@@ -176,6 +184,10 @@ ENV
     echo "node $NAME started"
     ;;
   down)
+    # Signal every node first and then wait, so shutdowns overlap.
+    for p in "$DIR"/nodes/*/pid; do
+      [ -e "$p" ] && alive "$p" && kill -TERM "$(cat "$p")" 2>/dev/null || true
+    done
     for p in "$DIR"/nodes/*/pid; do [ -e "$p" ] && stop_pidfile "$p" TERM; done
     [ -e "$DIR/coordinator/pid" ] && stop_pidfile "$DIR/coordinator/pid" TERM
     if [ "$PURGE" = 1 ]; then rm -rf "$DIR"; echo "cluster stopped; $DIR removed"; else echo "cluster stopped; data kept in $DIR"; fi

@@ -38,7 +38,8 @@ absl::StatusOr<ClusterStatus> AdminClient::Status() {
   grpc::ClientContext ctx;
   impl_->Prepare(&ctx);
   v1::ClusterStatusResponse resp;
-  grpc::Status s = impl_->stub->ClusterStatus(&ctx, v1::ClusterStatusRequest(), &resp);
+  grpc::Status s =
+      impl_->stub->ClusterStatus(&ctx, v1::ClusterStatusRequest(), &resp);
   if (!s.ok()) return FromGrpcStatus(s);
   ClusterStatus out;
   const auto& m = resp.map();
@@ -46,9 +47,10 @@ absl::StatusOr<ClusterStatus> AdminClient::Status() {
   out.pg_count = m.pg_count();
   out.regions.assign(m.regions().begin(), m.regions().end());
   for (const auto& d : m.drives()) {
-    out.drives.push_back({d.id(), d.node(), d.address(), d.region(), d.zone(), d.host(),
-                          d.state(), d.capacity_bytes(), d.free_bytes(), d.chunks(),
-                          d.logical_bytes(), d.heartbeat_age_s(), 0});
+    out.drives.push_back({d.id(), d.node(), d.address(), d.region(), d.zone(),
+                          d.host(), d.state(), d.capacity_bytes(),
+                          d.free_bytes(), d.chunks(), d.logical_bytes(),
+                          d.heartbeat_age_s(), 0});
   }
   for (const auto& pg : m.pgs()) {
     for (uint32_t i : pg.drives()) {
@@ -65,8 +67,8 @@ absl::StatusOr<ClusterStatus> AdminClient::Status() {
   return out;
 }
 
-absl::StatusOr<std::string> AdminClient::CreateAccount(const std::string& account,
-                                                       bool add_token) {
+absl::StatusOr<std::string> AdminClient::CreateAccount(
+    const std::string& account, bool add_token) {
   grpc::ClientContext ctx;
   impl_->Prepare(&ctx);
   v1::CreateAccountRequest req;
@@ -78,7 +80,8 @@ absl::StatusOr<std::string> AdminClient::CreateAccount(const std::string& accoun
   return resp.token();
 }
 
-absl::StatusOr<uint64_t> AdminClient::SetDriveOut(const std::string& drive_id, bool out) {
+absl::StatusOr<uint64_t> AdminClient::SetDriveOut(const std::string& drive_id,
+                                                  bool out) {
   grpc::ClientContext ctx;
   impl_->Prepare(&ctx);
   v1::SetDriveOutRequest req;

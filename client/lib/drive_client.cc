@@ -8,8 +8,6 @@
 //      in the other) from the holders, else fail with kUnavailable.
 // Nothing is committed until every chunk of the file met its quorum.
 
-#include "drive/client.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +30,7 @@
 #include "common/placement_group.h"
 #include "common/status_macros.h"
 #include "common/status_util.h"
+#include "drive/client.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -123,12 +122,14 @@ struct DriveClient::Impl {
   absl::StatusOr<std::shared_ptr<const ClusterMap>> Map(bool force = false) {
     {
       absl::MutexLock lock(&mu);
-      if (map && !force && absl::Now() - map_time < absl::Seconds(3)) return map;
+      if (map && !force && absl::Now() - map_time < absl::Seconds(3))
+        return map;
     }
     grpc::ClientContext ctx;
     Prepare(&ctx);
     v1::PlacementMapInfo info;
-    grpc::Status s = coordinator->GetPlacementMap(&ctx, v1::GetPlacementMapRequest(), &info);
+    grpc::Status s =
+        coordinator->GetPlacementMap(&ctx, v1::GetPlacementMapRequest(), &info);
     if (!s.ok()) {
       return Annotate(FromGrpcStatus(s), "fetching the placement map from ",
                       options.coordinator);
@@ -154,7 +155,8 @@ struct DriveClient::Impl {
       data_token = resp.token();
       token_expires = resp.expires_unix_s();
     }
-    return ChunkCallContext{&channels, data_token, options.account, options.timeout};
+    return ChunkCallContext{&channels, data_token, options.account,
+                            options.timeout};
   }
 
   std::string WriterRegion(const ClusterMap& m) const {
@@ -162,7 +164,8 @@ struct DriveClient::Impl {
                                                           : options.region;
   }
 
-  void ReportBad(const ChunkId& id, const std::string& drive, const absl::Status& why) {
+  void ReportBad(const ChunkId& id, const std::string& drive,
+                 const absl::Status& why) {
     grpc::ClientContext ctx;
     Prepare(&ctx);
     v1::ReportBadReplicaRequest req;
@@ -175,9 +178,10 @@ struct DriveClient::Impl {
     coordinator->ReportBadReplica(&ctx, req, &resp).ok();
   }
 
-  absl::Status UploadBatch(std::vector<PendingChunk>& batch, const ClusterMap& m,
-                           const ChunkCallContext& ctx);
-  absl::StatusOr<std::string> FetchChunk(const ChunkInfo& c, const ClusterMap& m,
+  absl::Status UploadBatch(std::vector<PendingChunk>& batch,
+                           const ClusterMap& m, const ChunkCallContext& ctx);
+  absl::StatusOr<std::string> FetchChunk(const ChunkInfo& c,
+                                         const ClusterMap& m,
                                          const ChunkCallContext& ctx);
 };
 
@@ -263,17 +267,21 @@ DriveClient::DriveClient(ClientOptions options)
 
 DriveClient::~DriveClient() = default;
 
-absl::StatusOr<std::unique_ptr<DriveClient>> DriveClient::Connect(ClientOptions options) {
+absl::StatusOr<std::unique_ptr<DriveClient>> DriveClient::Connect(
+    ClientOptions options) {
   if (options.coordinator.empty()) {
-    return absl::InvalidArgumentError("no coordinator address (set DRIVE_COORDINATOR)");
+    return absl::InvalidArgumentError(
+        "no coordinator address (set DRIVE_COORDINATOR)");
   }
-  if (options.token.empty()) return absl::InvalidArgumentError("no token (set DRIVE_TOKEN)");
+  if (options.token.empty())
+    return absl::InvalidArgumentError("no token (set DRIVE_TOKEN)");
   std::unique_ptr<DriveClient> c(new DriveClient(options));
   c->impl_->options = options;
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  c->impl_->coordinator = v1::CoordinatorService::NewStub(grpc::CreateCustomChannel(
-      options.coordinator, grpc::InsecureChannelCredentials(), args));
+  c->impl_->coordinator =
+      v1::CoordinatorService::NewStub(grpc::CreateCustomChannel(
+          options.coordinator, grpc::InsecureChannelCredentials(), args));
   DRIVE_RETURN_IF_ERROR(c->impl_->Map(true).status());
   return c;
 }
@@ -291,7 +299,8 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
   out.info.content_type = content_type;
   StreamHasher whole;
   bool eof = false;
-  size_t batch_size = static_cast<size_t>(std::max(1, options_.parallel_chunks));
+  size_t batch_size =
+      static_cast<size_t>(std::max(1, options_.parallel_chunks));
   while (!eof) {
     // 1. Read and hash up to batch_size chunks.
     std::vector<PendingChunk> batch;
@@ -300,7 +309,8 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
       c.data.resize(kMaxChunkBytes);
       size_t filled = 0;
       while (filled < kMaxChunkBytes) {
-        DRIVE_ASSIGN_OR_RETURN(size_t n, read(c.data.data() + filled, kMaxChunkBytes - filled));
+        DRIVE_ASSIGN_OR_RETURN(
+            size_t n, read(c.data.data() + filled, kMaxChunkBytes - filled));
         if (n == 0) {
           eof = true;
           break;
@@ -309,8 +319,10 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
       }
       c.data.resize(filled);
       if (filled == 0) break;
-      if (out.info.content_type.empty() && out.info.chunks.empty() && batch.empty()) {
-        out.info.content_type = GuessContentType(remote_path, c.data.substr(0, 64));
+      if (out.info.content_type.empty() && out.info.chunks.empty() &&
+          batch.empty()) {
+        out.info.content_type =
+            GuessContentType(remote_path, c.data.substr(0, 64));
       }
       whole.Update(c.data);
       c.id = ChunkId::Of(c.data);
@@ -318,7 +330,8 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
       batch.push_back(std::move(c));
     }
     if (batch.empty()) break;
-    DRIVE_RETURN_IF_ERROR(Annotate(impl_->UploadBatch(batch, *map, ctx), remote_path));
+    DRIVE_RETURN_IF_ERROR(
+        Annotate(impl_->UploadBatch(batch, *map, ctx), remote_path));
     for (auto& c : batch) {
       out.bytes_sent += c.writes * c.data.size();
       if (c.writes == 0) ++out.chunks_skipped;
@@ -338,10 +351,9 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
   return out;
 }
 
-absl::StatusOr<PreparedFile> DriveClient::Upload(const std::string& local_path,
-                                                 const std::string& remote_path,
-                                                 const std::string& content_type,
-                                                 ProgressFn progress) {
+absl::StatusOr<PreparedFile> DriveClient::Upload(
+    const std::string& local_path, const std::string& remote_path,
+    const std::string& content_type, ProgressFn progress) {
   int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoToStatus(errno, "opening " + local_path);
   struct stat st {};
@@ -355,10 +367,12 @@ absl::StatusOr<PreparedFile> DriveClient::Upload(const std::string& local_path,
       if (errno != EINTR) return ErrnoToStatus(errno, "reading " + local_path);
     }
   };
-  auto result = UploadStream(read, remote_path, content_type, mtime_ms, progress);
+  auto result =
+      UploadStream(read, remote_path, content_type, mtime_ms, progress);
   ::close(fd);
   if (result.ok() && static_cast<uint64_t>(st.st_size) != result->info.size) {
-    return absl::AbortedError(local_path + " changed size while it was uploaded");
+    return absl::AbortedError(local_path +
+                              " changed size while it was uploaded");
   }
   return result;
 }
@@ -382,14 +396,14 @@ absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
 absl::StatusOr<FileInfo> DriveClient::PutFile(const std::string& local_path,
                                               const std::string& remote_path,
                                               ProgressFn progress) {
-  DRIVE_ASSIGN_OR_RETURN(PreparedFile p, Upload(local_path, remote_path, "", progress));
+  DRIVE_ASSIGN_OR_RETURN(PreparedFile p,
+                         Upload(local_path, remote_path, "", progress));
   DRIVE_ASSIGN_OR_RETURN(auto committed, Commit({p}));
   return committed.at(0);
 }
 
-absl::StatusOr<std::string> DriveClient::Impl::FetchChunk(const ChunkInfo& c,
-                                                          const ClusterMap& m,
-                                                          const ChunkCallContext& ctx) {
+absl::StatusOr<std::string> DriveClient::Impl::FetchChunk(
+    const ChunkInfo& c, const ClusterMap& m, const ChunkCallContext& ctx) {
   // Candidates: the drives recorded at commit, then the PG's current drives
   // (after a remap the data moves there); up drives in our region first.
   std::vector<const MapDrive*> candidates;
@@ -405,7 +419,9 @@ absl::StatusOr<std::string> DriveClient::Impl::FetchChunk(const ChunkInfo& c,
     recorded.insert(r.drive);
     add(m.Find(r.drive));
   }
-  for (const MapDrive* d : m.DrivesOf(PgOf(options.account, c.id, m.pg_count()))) add(d);
+  for (const MapDrive* d :
+       m.DrivesOf(PgOf(options.account, c.id, m.pg_count())))
+    add(d);
   std::string region = WriterRegion(m);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [&](const MapDrive* a, const MapDrive* b) {
@@ -414,7 +430,8 @@ absl::StatusOr<std::string> DriveClient::Impl::FetchChunk(const ChunkInfo& c,
                      };
                      return rank(a) < rank(b);
                    });
-  absl::Status last = absl::UnavailableError("no drive holds chunk " + c.id.ToHex());
+  absl::Status last =
+      absl::UnavailableError("no drive holds chunk " + c.id.ToHex());
   for (const MapDrive* d : candidates) {
     auto data = internal::ReadChunk(ctx, *d, c.id);
     if (data.ok()) return data;
@@ -426,20 +443,22 @@ absl::StatusOr<std::string> DriveClient::Impl::FetchChunk(const ChunkInfo& c,
   return Annotate(last, "reading chunk ", c.id.ToHex());
 }
 
-absl::Status DriveClient::Read(const std::string& remote_path, uint64_t offset,
-                               uint64_t length,
-                               const std::function<absl::Status(std::string_view)>& sink,
-                               const FileInfo* known) {
+absl::Status DriveClient::Read(
+    const std::string& remote_path, uint64_t offset, uint64_t length,
+    const std::function<absl::Status(std::string_view)>& sink,
+    const FileInfo* known) {
   FileInfo stat;
   if (known == nullptr) {
     DRIVE_ASSIGN_OR_RETURN(stat, Stat(remote_path));
     known = &stat;
   }
   if (offset > known->size) {
-    return absl::OutOfRangeError(absl::StrCat("offset ", offset, " is past the end of ",
-                                              remote_path, " (", known->size, " bytes)"));
+    return absl::OutOfRangeError(
+        absl::StrCat("offset ", offset, " is past the end of ", remote_path,
+                     " (", known->size, " bytes)"));
   }
-  uint64_t end = length == 0 ? known->size : std::min(known->size, offset + length);
+  uint64_t end =
+      length == 0 ? known->size : std::min(known->size, offset + length);
   DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   uint64_t chunk_start = 0;
@@ -449,7 +468,8 @@ absl::Status DriveClient::Read(const std::string& remote_path, uint64_t offset,
       DRIVE_ASSIGN_OR_RETURN(std::string data, impl_->FetchChunk(c, *map, ctx));
       uint64_t from = std::max(offset, chunk_start) - chunk_start;
       uint64_t to = std::min(end, chunk_end) - chunk_start;
-      DRIVE_RETURN_IF_ERROR(sink(std::string_view(data).substr(from, to - from)));
+      DRIVE_RETURN_IF_ERROR(
+          sink(std::string_view(data).substr(from, to - from)));
     }
     if (chunk_end >= end) break;
     chunk_start = chunk_end;
@@ -462,24 +482,29 @@ absl::StatusOr<FileInfo> DriveClient::GetFile(const std::string& remote_path,
                                               ProgressFn progress) {
   DRIVE_ASSIGN_OR_RETURN(FileInfo f, Stat(remote_path));
   std::string partial = local_path + ".drive-partial";
-  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd =
+      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoToStatus(errno, "creating " + partial);
   StreamHasher hasher;
-  absl::Status s = Read(remote_path, 0, 0, [&](std::string_view piece) -> absl::Status {
-    hasher.Update(piece);
-    size_t done = 0;
-    while (done < piece.size()) {
-      ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return ErrnoToStatus(errno, "writing " + partial);
-      done += static_cast<size_t>(n);
-    }
-    if (progress) progress(piece.size());
-    return absl::OkStatus();
-  }, &f);
+  absl::Status s = Read(
+      remote_path, 0, 0,
+      [&](std::string_view piece) -> absl::Status {
+        hasher.Update(piece);
+        size_t done = 0;
+        while (done < piece.size()) {
+          ssize_t n = ::write(fd, piece.data() + done, piece.size() - done);
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) return ErrnoToStatus(errno, "writing " + partial);
+          done += static_cast<size_t>(n);
+        }
+        if (progress) progress(piece.size());
+        return absl::OkStatus();
+      },
+      &f);
   ::close(fd);
   if (s.ok() && hasher.Digest() != f.hash) {
-    s = absl::DataLossError(remote_path + ": downloaded bytes do not match the file hash");
+    s = absl::DataLossError(remote_path +
+                            ": downloaded bytes do not match the file hash");
   }
   if (!s.ok()) {
     ::unlink(partial.c_str());
@@ -505,7 +530,8 @@ absl::StatusOr<FileInfo> DriveClient::Stat(const std::string& remote_path) {
 }
 
 absl::StatusOr<Listing> DriveClient::List(const std::string& prefix,
-                                          const std::string& cursor, uint32_t limit) {
+                                          const std::string& cursor,
+                                          uint32_t limit) {
   grpc::ClientContext ctx;
   impl_->Prepare(&ctx);
   v1::ListFilesRequest req;
@@ -517,12 +543,14 @@ absl::StatusOr<Listing> DriveClient::List(const std::string& prefix,
   grpc::Status s = impl_->coordinator->ListFiles(&ctx, req, &resp);
   if (!s.ok()) return FromGrpcStatus(s);
   Listing out;
-  for (const auto& m : resp.files()) out.files.push_back(FromManifest(m, nullptr));
+  for (const auto& m : resp.files())
+    out.files.push_back(FromManifest(m, nullptr));
   out.next_cursor = resp.next_cursor();
   return out;
 }
 
-absl::StatusOr<FileInfo> DriveClient::Move(const std::string& from, const std::string& to,
+absl::StatusOr<FileInfo> DriveClient::Move(const std::string& from,
+                                           const std::string& to,
                                            bool overwrite) {
   grpc::ClientContext ctx;
   impl_->Prepare(&ctx);
@@ -553,7 +581,8 @@ absl::StatusOr<TrashItem> DriveClient::Delete(const std::string& remote_path) {
   return t;
 }
 
-absl::StatusOr<std::vector<TrashItem>> DriveClient::ListTrash(const std::string& prefix) {
+absl::StatusOr<std::vector<TrashItem>> DriveClient::ListTrash(
+    const std::string& prefix) {
   grpc::ClientContext ctx;
   impl_->Prepare(&ctx);
   v1::ListTrashRequest req;
@@ -564,8 +593,8 @@ absl::StatusOr<std::vector<TrashItem>> DriveClient::ListTrash(const std::string&
   if (!s.ok()) return FromGrpcStatus(s);
   std::vector<TrashItem> out;
   for (const auto& e : resp.entries()) {
-    out.push_back({e.trash_id(), FromManifest(e.file(), nullptr), e.deleted_unix_ms(),
-                   e.purge_after_unix_ms()});
+    out.push_back({e.trash_id(), FromManifest(e.file(), nullptr),
+                   e.deleted_unix_ms(), e.purge_after_unix_ms()});
   }
   return out;
 }

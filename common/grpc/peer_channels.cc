@@ -4,7 +4,8 @@
 
 namespace drive {
 
-drive::v1::NodeService::Stub* PeerChannels::StubFor(const std::string& address) {
+drive::v1::NodeService::Stub* PeerChannels::StubFor(
+    const std::string& address) {
   absl::MutexLock lock(&mu_);
   auto& stub = stubs_[address];
   if (!stub) {

@@ -26,7 +26,8 @@ Coordinator::Coordinator(NodeRegistry* registry, Namespace* ns, Env* env,
 
 absl::StatusOr<Caller> Coordinator::Authenticate(std::string_view token) {
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
-  if (!options_.admin_token.empty() && SecretEquals(token, options_.admin_token)) {
+  if (!options_.admin_token.empty() &&
+      SecretEquals(token, options_.admin_token)) {
     return Caller{Role::kAdmin, ""};
   }
   if (!options_.cluster_token.empty() &&
@@ -38,7 +39,8 @@ absl::StatusOr<Caller> Coordinator::Authenticate(std::string_view token) {
 }
 
 absl::Status Coordinator::Require(const Caller& caller, Role role) const {
-  if (caller.role == Role::kAdmin || caller.role == role) return absl::OkStatus();
+  if (caller.role == Role::kAdmin || caller.role == role)
+    return absl::OkStatus();
   return absl::PermissionDeniedError("this call needs another token");
 }
 
@@ -55,7 +57,8 @@ absl::Status Coordinator::RequireAccount(const Caller& caller,
 std::pair<std::string, int64_t> Coordinator::IssueDataToken(
     const std::string& account) {
   int64_t expires = absl::ToUnixSeconds(env_->Now() + options_.data_token_ttl);
-  return {drive::IssueDataToken(options_.cluster_token, account, expires), expires};
+  return {drive::IssueDataToken(options_.cluster_token, account, expires),
+          expires};
 }
 
 absl::StatusOr<std::string> Coordinator::DurabilityOf(
@@ -70,8 +73,8 @@ absl::StatusOr<std::string> Coordinator::DurabilityOf(
     for (const auto& id : held) {
       const DriveView* d = view.Find(id);
       if (d == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            f.path, ": chunk ", i, " names unknown drive ", id));
+        return absl::InvalidArgumentError(
+            absl::StrCat(f.path, ": chunk ", i, " names unknown drive ", id));
       }
       per_region[d->info.region]++;
     }
@@ -102,12 +105,14 @@ absl::StatusOr<std::vector<FileRecord>> Coordinator::Commit(
   return ns_->Commit(account, std::move(files), expected_versions);
 }
 
-void Coordinator::ReportBadReplica(const std::string& account, const ChunkId& id,
+void Coordinator::ReportBadReplica(const std::string& account,
+                                   const ChunkId& id,
                                    const std::string& drive_id,
                                    const std::string& reason) {
   ++bad_reports_;
-  spdlog::warn("event=bad_replica_reported account={} chunk={} drive={} reason=\"{}\"",
-               account, id.ToHex(), drive_id, reason);
+  spdlog::warn(
+      "event=bad_replica_reported account={} chunk={} drive={} reason=\"{}\"",
+      account, id.ToHex(), drive_id, reason);
 }
 
 PgHealth Coordinator::Health() const {

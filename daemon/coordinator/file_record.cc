@@ -10,7 +10,8 @@ using nlohmann::json;
 json FileToJson(const FileRecord& f) {
   json chunks = json::array();
   for (const auto& c : f.chunks) {
-    chunks.push_back({{"id", c.id.ToHex()}, {"size", c.size}, {"replicas", c.replicas}});
+    chunks.push_back(
+        {{"id", c.id.ToHex()}, {"size", c.size}, {"replicas", c.replicas}});
   }
   return {{"v", 1},
           {"path", f.path},
@@ -43,7 +44,8 @@ absl::StatusOr<FileRecord> FileFromJson(const json& j) {
     for (const auto& c : j["chunks"]) {
       ChunkRef ref;
       auto id = ChunkId::FromHex(c.value("id", ""));
-      if (!id.ok()) return absl::DataLossError("file record has a bad chunk id");
+      if (!id.ok())
+        return absl::DataLossError("file record has a bad chunk id");
       ref.id = *id;
       ref.size = c.value("size", uint64_t{0});
       ref.replicas = c.value("replicas", std::vector<std::string>{});
@@ -59,10 +61,16 @@ json Parse(std::string_view v) {
 
 }  // namespace
 
-std::string EncodeFileRecord(const FileRecord& f) { return FileToJson(f).dump(); }
+std::string EncodeFileRecord(const FileRecord& f) {
+  return FileToJson(f).dump();
+}
 
-absl::StatusOr<FileRecord> DecodeFileRecord(std::string_view v) {
+absl::StatusOr<FileRecord> DecodeFileRecord(std::string_view v) try {
   return FileFromJson(Parse(v));
+} catch (const json::exception& e) {
+  // A field of the wrong type: corrupt metadata is data loss, not a crash.
+  return absl::DataLossError(std::string("unreadable file record: ") +
+                             e.what());
 }
 
 std::string EncodeTrashRecord(const TrashRecord& t) {
@@ -73,7 +81,7 @@ std::string EncodeTrashRecord(const TrashRecord& t) {
       .dump();
 }
 
-absl::StatusOr<TrashRecord> DecodeTrashRecord(std::string_view v) {
+absl::StatusOr<TrashRecord> DecodeTrashRecord(std::string_view v) try {
   json j = Parse(v);
   if (!j.is_object() || !j.contains("file")) {
     return absl::DataLossError("unreadable trash record");
@@ -86,6 +94,9 @@ absl::StatusOr<TrashRecord> DecodeTrashRecord(std::string_view v) {
   t.deleted_ms = j.value("deleted_ms", int64_t{0});
   t.purge_after_ms = j.value("purge_after_ms", int64_t{0});
   return t;
+} catch (const json::exception& e) {
+  return absl::DataLossError(std::string("unreadable trash record: ") +
+                             e.what());
 }
 
 }  // namespace drive::coordinator

@@ -17,16 +17,16 @@ struct ChunkRef {
   std::vector<std::string> replicas;  // drive ids "node/drive"
 };
 
-// A committed file's manifest (docs/formats/manifest.md).
+// A committed file's manifest (docs/formats/coordinator-keys.md).
 struct FileRecord {
   std::string path;
   uint64_t size = 0;
   int64_t mtime_ms = 0;
   std::string content_type;
   std::vector<ChunkRef> chunks;
-  ChunkId hash;             // XXH3-128 of the whole file
-  uint64_t version = 0;     // 1 for a new path, +1 per overwrite
-  std::string durability;   // "geo" or "full"
+  ChunkId hash;            // XXH3-128 of the whole file
+  uint64_t version = 0;    // 1 for a new path, +1 per overwrite
+  std::string durability;  // "geo" or "full"
   int64_t committed_ms = 0;
 };
 

@@ -27,12 +27,15 @@ absl::StatusOr<std::unique_ptr<MetaStore>> MetaStore::Open(
   absl::Status s = FromRocksDb(rocksdb::DB::Open(o, path, &raw),
                                "opening coordinator store " + path);
   if (!s.ok()) return s;
-  return std::unique_ptr<MetaStore>(new MetaStore(std::unique_ptr<rocksdb::DB>(raw)));
+  return std::unique_ptr<MetaStore>(
+      new MetaStore(std::unique_ptr<rocksdb::DB>(raw)));
 }
 
-absl::StatusOr<std::optional<std::string>> MetaStore::Get(std::string_view key) {
+absl::StatusOr<std::optional<std::string>> MetaStore::Get(
+    std::string_view key) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                               rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocksDb(s, "reading coordinator store");
   return value;
@@ -55,9 +58,11 @@ absl::Status MetaStore::Write(const MetaBatch& batch) {
 absl::Status MetaStore::Scan(
     std::string_view prefix, std::string_view start,
     const std::function<bool(std::string_view, std::string_view)>& fn) {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
   std::string_view from = start.empty() ? prefix : start;
-  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid();
+       it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key.substr(0, prefix.size()) != prefix) break;
     if (!fn(key, it->value().ToStringView())) break;

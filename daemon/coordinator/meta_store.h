@@ -40,7 +40,8 @@ class MetaBatch {
 class MetaStore {
  public:
   // Opens or creates the store at `path`.
-  static absl::StatusOr<std::unique_ptr<MetaStore>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<MetaStore>> Open(
+      const std::string& path);
   ~MetaStore();
 
   // The value, or nullopt when the key is absent.

@@ -59,16 +59,17 @@ Namespace::Namespace(MetaStore* store, Env* env, NamespaceOptions options)
 absl::Status Namespace::Load() {
   uint64_t files = 0, bytes = 0;
   absl::Status bad;
-  DRIVE_RETURN_IF_ERROR(store_->Scan("f/", "", [&](std::string_view, std::string_view v) {
-    auto f = DecodeFileRecord(v);
-    if (!f.ok()) {
-      bad = f.status();
-      return false;
-    }
-    ++files;
-    bytes += f->size;
-    return true;
-  }));
+  DRIVE_RETURN_IF_ERROR(
+      store_->Scan("f/", "", [&](std::string_view, std::string_view v) {
+        auto f = DecodeFileRecord(v);
+        if (!f.ok()) {
+          bad = f.status();
+          return false;
+        }
+        ++files;
+        bytes += f->size;
+        return true;
+      }));
   DRIVE_RETURN_IF_ERROR(bad);
   files_ = files;
   bytes_ = bytes;
@@ -86,8 +87,9 @@ absl::StatusOr<std::string> Namespace::CreateAccount(const std::string& account,
   std::string token = "drv_" + RandomHex(24);
   MetaBatch b;
   if (!existing) {
-    b.Put(AccountKey(account),
-          absl::StrCat("{\"created_ms\":", absl::ToUnixMillis(env_->Now()), "}"));
+    b.Put(
+        AccountKey(account),
+        absl::StrCat("{\"created_ms\":", absl::ToUnixMillis(env_->Now()), "}"));
   }
   b.Put(TokenKey(token), account);
   DRIVE_RETURN_IF_ERROR(store_->Write(b));
@@ -153,9 +155,9 @@ absl::StatusOr<std::vector<FileRecord>> Namespace::Commit(
     DRIVE_ASSIGN_OR_RETURN(auto old, Find(account, f.path));
     uint64_t current = old ? old->version : 0;
     if (expected_versions && (*expected_versions)[i] != current) {
-      return absl::AbortedError(absl::StrCat(
-          f.path, " is at version ", current, ", expected ",
-          (*expected_versions)[i], "; nothing committed"));
+      return absl::AbortedError(
+          absl::StrCat(f.path, " is at version ", current, ", expected ",
+                       (*expected_versions)[i], "; nothing committed"));
     }
     if (old) {
       Trash(account, *old, &batch);
@@ -226,7 +228,8 @@ absl::StatusOr<FileRecord> Namespace::Move(const std::string& account,
   DRIVE_RETURN_IF_ERROR(CheckAccount(account));
   DRIVE_RETURN_IF_ERROR(ValidateFilePath(from));
   DRIVE_RETURN_IF_ERROR(ValidateFilePath(to));
-  if (from == to) return absl::InvalidArgumentError("source and target are the same");
+  if (from == to)
+    return absl::InvalidArgumentError("source and target are the same");
   absl::MutexLock lock(&write_mu_);
   DRIVE_ASSIGN_OR_RETURN(auto src, Find(account, from));
   if (!src) return absl::NotFoundError("no file " + from);
@@ -239,12 +242,14 @@ absl::StatusOr<FileRecord> Namespace::Move(const std::string& account,
     if (!overwrite) return absl::AlreadyExistsError(to + " exists");
     Trash(account, *dst, &batch);
     moved.version = dst->version + 1;
-    bytes_ -= dst->size;
-    files_ -= 1;
   }
   batch.Delete(FileKey(account, from));
   batch.Put(FileKey(account, to), EncodeFileRecord(moved));
   DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  if (dst) {
+    bytes_ -= dst->size;
+    files_ -= 1;
+  }
   return moved;
 }
 
@@ -289,22 +294,24 @@ absl::StatusOr<std::vector<TrashRecord>> Namespace::ListTrash(
 absl::StatusOr<FileRecord> Namespace::Restore(const std::string& account,
                                               const std::string& id_or_path,
                                               const std::string& to_path) {
+  if (!to_path.empty()) DRIVE_RETURN_IF_ERROR(ValidateFilePath(to_path));
+  // Find and restore under one lock, so two restores of one entry cannot
+  // both succeed.
+  absl::MutexLock lock(&write_mu_);
   DRIVE_ASSIGN_OR_RETURN(auto entries, ListTrash(account, ""));
-  const TrashRecord* pick = nullptr;
+  const TrashRecord* by_id = nullptr;
+  const TrashRecord* by_path = nullptr;
   for (const auto& t : entries) {
-    if (t.trash_id == id_or_path) pick = &t;
+    if (t.trash_id == id_or_path) by_id = &t;
     // Trash ids sort by time, so the last match is the newest.
-    if (t.file.path == id_or_path) pick = &t;
+    if (t.file.path == id_or_path) by_path = &t;
   }
+  const TrashRecord* pick = by_id ? by_id : by_path;
   if (pick == nullptr) {
     return absl::NotFoundError("nothing in the trash matches " + id_or_path);
   }
   FileRecord f = pick->file;
-  if (!to_path.empty()) {
-    DRIVE_RETURN_IF_ERROR(ValidateFilePath(to_path));
-    f.path = to_path;
-  }
-  absl::MutexLock lock(&write_mu_);
+  if (!to_path.empty()) f.path = to_path;
   DRIVE_ASSIGN_OR_RETURN(auto existing, Find(account, f.path));
   if (existing) {
     return absl::AlreadyExistsError(

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/names.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -23,12 +24,13 @@ std::string EncodeNode(const NodeRecord& r) {
   j["host"] = r.host;
   j["pg_count"] = r.pg_count;
   for (const auto& d : r.drives) {
-    j["drives"].push_back({{"name", d.name}, {"capacity_bytes", d.capacity_bytes}});
+    j["drives"].push_back(
+        {{"name", d.name}, {"capacity_bytes", d.capacity_bytes}});
   }
   return j.dump();
 }
 
-absl::StatusOr<NodeRecord> DecodeNode(std::string_view v) {
+absl::StatusOr<NodeRecord> DecodeNode(std::string_view v) try {
   auto j = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return absl::DataLossError("unreadable node record");
@@ -49,6 +51,10 @@ absl::StatusOr<NodeRecord> DecodeNode(std::string_view v) {
     }
   }
   return r;
+} catch (const nlohmann::json::exception& e) {
+  // A field of the wrong type: corrupt metadata is data loss, not a crash.
+  return absl::DataLossError(std::string("unreadable node record: ") +
+                             e.what());
 }
 
 std::string DriveId(const std::string& node, const std::string& drive) {
@@ -78,14 +84,18 @@ absl::Status NodeRegistry::Load() {
   DRIVE_ASSIGN_OR_RETURN(auto out, store_->Get(kOperatorOutKey));
   if (out) {
     auto j = nlohmann::json::parse(*out, nullptr, false);
-    if (j.is_array()) {
-      for (const auto& id : j) operator_out_.insert(id.get<std::string>());
+    if (!j.is_array())
+      return absl::DataLossError("unreadable operator-out list");
+    for (const auto& id : j) {
+      if (!id.is_string())
+        return absl::DataLossError("unreadable operator-out list");
+      operator_out_.insert(id.get<std::string>());
     }
   }
   absl::Status decode_error;
   absl::Time now = env_->Now();
-  DRIVE_RETURN_IF_ERROR(store_->Scan(
-      kNodePrefix, "", [&](std::string_view, std::string_view v) {
+  DRIVE_RETURN_IF_ERROR(
+      store_->Scan(kNodePrefix, "", [&](std::string_view, std::string_view v) {
         auto r = DecodeNode(v);
         if (!r.ok()) {
           decode_error = r.status();
@@ -98,7 +108,8 @@ absl::Status NodeRegistry::Load() {
   return Rebuild(/*force_map=*/true);
 }
 
-DriveState NodeRegistry::StateOf(const NodeState& n, const std::string& drive_id,
+DriveState NodeRegistry::StateOf(const NodeState& n,
+                                 const std::string& drive_id,
                                  absl::Time now) const {
   if (operator_out_.count(drive_id)) return DriveState::kOut;
   absl::Duration silence = now - n.last_heartbeat;
@@ -135,7 +146,9 @@ absl::Status NodeRegistry::Rebuild(bool force_map) {
     }
   }
   std::sort(view->drives.begin(), view->drives.end(),
-            [](const DriveView& a, const DriveView& b) { return a.info.id < b.info.id; });
+            [](const DriveView& a, const DriveView& b) {
+              return a.info.id < b.info.id;
+            });
   view->map = view_->map;
   if (force_map || placed != placed_ || !view->map) {
     placed_ = placed;
@@ -150,7 +163,11 @@ absl::Status NodeRegistry::RecomputeMap(const std::vector<DriveInfo>& infos,
   if (placed_.empty()) return absl::OkStatus();
   // Capacity changes alone do not remap: the weights stay those of the last
   // computation until eligibility changes, so usage reports move no data.
-  uint64_t epoch = std::max<uint64_t>(epoch_, 1);
+  const PlacementMap* old = view->map.get();
+  // The first map of this process gets a new epoch even after a restart:
+  // liveness restarted too, so it may differ from the one published under
+  // the stored epoch, and watchers must refetch.
+  uint64_t epoch = old == nullptr ? epoch_ + 1 : epoch_;
   auto next = PlacementMap::Compute(infos, options_.regions, options_.pg_count,
                                     epoch, options_.replicas_per_region);
   if (!next.ok()) {
@@ -158,10 +175,9 @@ absl::Status NodeRegistry::RecomputeMap(const std::vector<DriveInfo>& infos,
     // registration or tick retries.
     return absl::OkStatus();
   }
-  const PlacementMap* old = view->map.get();
-  bool moved = old != nullptr &&
-               (old->drives().size() != next->drives().size() ||
-                !PlacementMap::MovedPgs(*old, *next).empty());
+  bool moved =
+      old != nullptr && (old->drives().size() != next->drives().size() ||
+                         !PlacementMap::MovedPgs(*old, *next).empty());
   if (moved) {
     ++epoch;
     next = PlacementMap::Compute(infos, options_.regions, options_.pg_count,
@@ -186,20 +202,21 @@ absl::StatusOr<uint64_t> NodeRegistry::Register(const NodeRecord& record) {
     return absl::InvalidArgumentError(
         "registration needs node, address, host and at least one drive");
   }
-  if (record.node.find('/') != std::string::npos) {
-    return absl::InvalidArgumentError("node name must not contain '/'");
+  DRIVE_RETURN_IF_ERROR(ValidateComponentName("node", record.node));
+  for (const auto& d : record.drives) {
+    DRIVE_RETURN_IF_ERROR(ValidateComponentName("drive", d.name));
   }
-  if (std::find(options_.regions.begin(), options_.regions.end(), record.region) ==
-      options_.regions.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "node ", record.node, " is in region '", record.region,
-        "', but the cluster's regions are ", options_.regions[0], " and ",
-        options_.regions[1]));
+  if (std::find(options_.regions.begin(), options_.regions.end(),
+                record.region) == options_.regions.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("node ", record.node, " is in region '", record.region,
+                     "', but the cluster's regions are ", options_.regions[0],
+                     " and ", options_.regions[1]));
   }
   if (record.pg_count != options_.pg_count) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "node ", record.node, " has pg_count ", record.pg_count,
-        ", the cluster has ", options_.pg_count));
+    return absl::InvalidArgumentError(
+        absl::StrCat("node ", record.node, " has pg_count ", record.pg_count,
+                     ", the cluster has ", options_.pg_count));
   }
   absl::MutexLock lock(&mu_);
   MetaBatch b;

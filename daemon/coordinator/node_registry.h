@@ -107,7 +107,8 @@ class NodeRegistry {
   // Recomputes the map over infos into view->map; bumps and persists the
   // epoch when any PG's drives change.
   absl::Status RecomputeMap(const std::vector<DriveInfo>& infos,
-                            ClusterView* view) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                            ClusterView* view)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   DriveState StateOf(const NodeState& n, const std::string& drive_id,
                      absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

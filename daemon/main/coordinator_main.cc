@@ -26,27 +26,46 @@ int Fail(const absl::Status& s) {
 
 absl::StatusOr<std::string> Secret(const std::string& file, const char* env,
                                    const char* what) {
-  if (!file.empty()) return ReadSmallFile(file);
-  if (const char* v = std::getenv(env); v && *v) return std::string(v);
-  return absl::InvalidArgumentError(
-      absl::StrCat("no ", what, ": pass its --...-file flag or set ", env));
+  std::string secret;
+  if (!file.empty()) {
+    auto read = ReadSmallFile(file);
+    if (!read.ok()) return read.status();
+    secret = *read;
+  } else if (const char* v = std::getenv(env); v) {
+    secret = v;
+  }
+  // Short secrets are guessable; the cluster token also keys data tokens.
+  if (secret.size() < 16) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what,
+        " missing or shorter than 16 characters: pass its --...-file "
+        "flag or set ",
+        env));
+  }
+  return secret;
 }
 
 }  // namespace
 
 CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
-  CLI::App* cmd = app.add_subcommand("coordinator", "Run the placement coordinator");
+  CLI::App* cmd =
+      app.add_subcommand("coordinator", "Run the placement coordinator");
   cmd->add_option("--listen", f.listen, "gRPC address HOST:PORT (port 0: any)")
       ->capture_default_str();
-  cmd->add_option("--metrics-listen", f.metrics_listen, "HTTP address for /metrics")
+  cmd->add_option("--metrics-listen", f.metrics_listen,
+                  "HTTP address for /metrics")
       ->capture_default_str();
-  cmd->add_option("--data", f.data, "Directory of the coordinator's database")->required();
-  cmd->add_option("--regions", f.regions, "The cluster's two regions, comma-separated")
+  cmd->add_option("--data", f.data, "Directory of the coordinator's database")
+      ->required();
+  cmd->add_option("--regions", f.regions,
+                  "The cluster's two regions, comma-separated")
       ->capture_default_str();
-  cmd->add_option("--pg-count", f.pg_count, "Placement groups (fixed at creation)")
+  cmd->add_option("--pg-count", f.pg_count,
+                  "Placement groups (fixed at creation)")
       ->capture_default_str()
       ->check(CLI::Range(1, 65536));
-  cmd->add_option("--down-after", f.down_after, "Silence after which a node is down")
+  cmd->add_option("--down-after", f.down_after,
+                  "Silence after which a node is down")
       ->capture_default_str();
   cmd->add_option("--out-after", f.out_after,
                   "Silence after which a node is out and its PGs remapped")
@@ -58,23 +77,28 @@ CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
                   "File with the admin token (else $DRIVE_ADMIN_TOKEN)");
   cmd->add_option("--cluster-token-file", f.cluster_token_file,
                   "File with the cluster token (else $DRIVE_CLUSTER_TOKEN)");
-  cmd->add_option("--ready-file", f.ready_file, "Write bound ports as JSON here");
+  cmd->add_option("--ready-file", f.ready_file,
+                  "Write bound ports as JSON here");
   cmd->add_option("--threads", f.threads, "Threads for blocking work")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   return cmd;
 }
 
-int RunCoordinator(const CoordinatorFlags& flags, const std::string& effective_config) {
+int RunCoordinator(const CoordinatorFlags& flags,
+                   const std::string& effective_config) {
   spdlog::info("event=coordinator_starting config=\n{}", effective_config);
-  auto admin = Secret(flags.admin_token_file, "DRIVE_ADMIN_TOKEN", "admin token");
+  auto admin =
+      Secret(flags.admin_token_file, "DRIVE_ADMIN_TOKEN", "admin token");
   if (!admin.ok()) return Fail(admin.status());
-  auto cluster = Secret(flags.cluster_token_file, "DRIVE_CLUSTER_TOKEN", "cluster token");
+  auto cluster =
+      Secret(flags.cluster_token_file, "DRIVE_CLUSTER_TOKEN", "cluster token");
   if (!cluster.ok()) return Fail(cluster.status());
   std::vector<std::string> regions = absl::StrSplit(flags.regions, ',');
   if (regions.size() != 2 || regions[0].empty() || regions[1].empty() ||
       regions[0] == regions[1]) {
-    return Fail(absl::InvalidArgumentError("--regions wants two distinct names"));
+    return Fail(
+        absl::InvalidArgumentError("--regions wants two distinct names"));
   }
   auto down_after = ParseDurationText(flags.down_after);
   auto out_after = ParseDurationText(flags.out_after);
@@ -83,7 +107,8 @@ int RunCoordinator(const CoordinatorFlags& flags, const std::string& effective_c
     if (!d->ok()) return Fail(d->status());
   }
   if (*out_after <= *down_after) {
-    return Fail(absl::InvalidArgumentError("--out-after must exceed --down-after"));
+    return Fail(
+        absl::InvalidArgumentError("--out-after must exceed --down-after"));
   }
 
   auto store = coordinator::MetaStore::Open(flags.data);
@@ -98,29 +123,35 @@ int RunCoordinator(const CoordinatorFlags& flags, const std::string& effective_c
   coordinator::Namespace ns(store->get(), Env::Default(),
                             coordinator::NamespaceOptions{*retention});
   if (absl::Status s = ns.Load(); !s.ok()) return Fail(s);
-  coordinator::Coordinator coord(&registry, &ns, Env::Default(),
-                                 coordinator::CoordinatorOptions{*admin, *cluster});
+  coordinator::Coordinator coord(
+      &registry, &ns, Env::Default(),
+      coordinator::CoordinatorOptions{*admin, *cluster});
 
   MetricsRegistry metrics;
   auto executor = std::make_unique<ThreadPoolExecutor>(flags.threads);
   auto watch_executor = std::make_unique<ThreadPoolExecutor>(16);
-  rpc::CoordinatorServiceImpl service(&coord, executor.get(), watch_executor.get(),
-                                      &metrics);
+  rpc::CoordinatorServiceImpl service(&coord, executor.get(),
+                                      watch_executor.get(), &metrics);
   metrics.AddRefreshHook([&] {
     auto h = coord.Health();
-    metrics.GetGauge("drive_pgs", "PGs by health", "health=\"full\"")->Set(h.full);
-    metrics.GetGauge("drive_pgs", "PGs by health", "health=\"degraded\"")->Set(h.degraded);
-    metrics.GetGauge("drive_pgs", "PGs by health", "health=\"one_region\"")->Set(h.one_region);
+    metrics.GetGauge("drive_pgs", "PGs by health", "health=\"full\"")
+        ->Set(h.full);
+    metrics.GetGauge("drive_pgs", "PGs by health", "health=\"degraded\"")
+        ->Set(h.degraded);
+    metrics.GetGauge("drive_pgs", "PGs by health", "health=\"one_region\"")
+        ->Set(h.one_region);
     metrics.GetGauge("drive_pgs", "PGs by health", "health=\"unavailable\"")
         ->Set(h.unavailable);
     metrics.GetGauge("drive_placement_epoch", "Current placement epoch")
         ->Set(static_cast<double>(registry.epoch()));
-    metrics.GetGauge("drive_files", "Files in the namespace")->Set(ns.file_count());
+    metrics.GetGauge("drive_files", "Files in the namespace")
+        ->Set(ns.file_count());
   });
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(),
+                           &port);
   builder.SetMaxReceiveMessageSize(64 << 20);  // large session commits
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -128,28 +159,33 @@ int RunCoordinator(const CoordinatorFlags& flags, const std::string& effective_c
     return Fail(absl::UnavailableError("cannot listen on " + flags.listen));
   }
   http::MetricsServer metrics_server(&metrics);
-  std::string mhost = flags.metrics_listen.substr(0, flags.metrics_listen.rfind(':'));
-  int mport = std::atoi(flags.metrics_listen.substr(flags.metrics_listen.rfind(':') + 1).c_str());
+  std::string mhost =
+      flags.metrics_listen.substr(0, flags.metrics_listen.rfind(':'));
+  int mport = std::atoi(
+      flags.metrics_listen.substr(flags.metrics_listen.rfind(':') + 1).c_str());
   auto metrics_port = metrics_server.Start(mhost, static_cast<uint16_t>(mport));
   if (!metrics_port.ok()) return Fail(metrics_port.status());
 
   // Liveness: apply the down/out timeouts twice a second.
   absl::Notification stop_ticks;
   std::thread ticker([&] {
-    while (!stop_ticks.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
+    while (
+        !stop_ticks.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
       registry.Tick();
     }
   });
 
   if (!flags.ready_file.empty()) {
     absl::Status s = WriteFileAtomically(
-        flags.ready_file, absl::StrCat("{\"grpc_port\": ", port, ", \"metrics_port\": ",
-                                       *metrics_port, ", \"pid\": ", getpid(), "}\n"));
+        flags.ready_file, absl::StrCat("{\"grpc_port\": ", port,
+                                       ", \"metrics_port\": ", *metrics_port,
+                                       ", \"pid\": ", getpid(), "}\n"));
     if (!s.ok()) return Fail(s);
   }
-  spdlog::info("event=coordinator_serving grpc_port={} metrics_port={} regions={} "
-               "pg_count={} epoch={}",
-               port, *metrics_port, flags.regions, flags.pg_count, registry.epoch());
+  spdlog::info(
+      "event=coordinator_serving grpc_port={} metrics_port={} regions={} "
+      "pg_count={} epoch={}",
+      port, *metrics_port, flags.regions, flags.pg_count, registry.epoch());
 
   int sig = WaitForTerminationSignal();
   spdlog::info("event=coordinator_stopping signal={}", sig);

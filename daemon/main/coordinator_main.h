@@ -24,6 +24,7 @@ struct CoordinatorFlags {
 
 CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& flags);
 // Runs the coordinator until SIGTERM/SIGINT; returns the exit code.
-int RunCoordinator(const CoordinatorFlags& flags, const std::string& effective_config);
+int RunCoordinator(const CoordinatorFlags& flags,
+                   const std::string& effective_config);
 
 }  // namespace drive::daemon

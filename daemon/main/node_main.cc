@@ -28,12 +28,15 @@ absl::StatusOr<std::vector<storage::DriveConfig>> DrivesFromFlags(
     const NodeFlags& flags) {
   DRIVE_ASSIGN_OR_RETURN(uint64_t reserve, ParseByteSize(flags.reserve));
   storage::DurabilityMode mode;
-  if (flags.durability == "flush") {
+  if (flags.durability == "auto") {
+    mode = storage::DurabilityMode::kAuto;
+  } else if (flags.durability == "flush") {
     mode = storage::DurabilityMode::kFlush;
   } else if (flags.durability == "wal") {
     mode = storage::DurabilityMode::kWal;
   } else {
-    return absl::InvalidArgumentError("--durability must be flush or wal");
+    return absl::InvalidArgumentError(
+        "--durability must be auto, flush or wal");
   }
   std::vector<storage::DriveConfig> drives;
   for (const auto& spec : flags.drives) {
@@ -67,14 +70,20 @@ absl::StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(
 }
 
 absl::StatusOr<std::string> LoadClusterToken(const NodeFlags& flags) {
+  std::string token;
   if (!flags.cluster_token_file.empty()) {
-    return ReadSmallFile(flags.cluster_token_file);
+    DRIVE_ASSIGN_OR_RETURN(token, ReadSmallFile(flags.cluster_token_file));
+  } else if (const char* env = std::getenv("DRIVE_CLUSTER_TOKEN"); env) {
+    token = env;
   }
-  if (const char* env = std::getenv("DRIVE_CLUSTER_TOKEN"); env && *env) {
-    return std::string(env);
+  // The token also keys the HMAC of data tokens: an empty or short one
+  // would let anyone forge them.
+  if (token.size() < 16) {
+    return absl::InvalidArgumentError(
+        "cluster token missing or shorter than 16 characters: pass "
+        "--cluster-token-file or set DRIVE_CLUSTER_TOKEN");
   }
-  return absl::InvalidArgumentError(
-      "no cluster token: pass --cluster-token-file or set DRIVE_CLUSTER_TOKEN");
+  return token;
 }
 
 int Fail(const absl::Status& s) {
@@ -100,15 +109,20 @@ CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
   cmd->add_option("--reserve", f.reserve,
                   "Refuse writes when a drive's free space falls below this")
       ->capture_default_str();
-  cmd->add_option("--durability", f.durability,
-                  "flush (group-committed memtable flush) or wal (synced WAL)")
+  cmd->add_option(
+         "--durability", f.durability,
+         "auto (wal below 1 MiB, flush above), flush (group-committed "
+         "memtable flushes, each byte written once) or wal (synced WAL)")
       ->capture_default_str();
   cmd->add_option("--cluster-token-file", f.cluster_token_file,
                   "File holding the cluster token (else $DRIVE_CLUSTER_TOKEN)");
-  cmd->add_option("--region", f.region, "Region of this node (one of the cluster's two)")
+  cmd->add_option("--region", f.region,
+                  "Region of this node (one of the cluster's two)")
       ->capture_default_str();
-  cmd->add_option("--zone", f.zone, "Zone within the region (default: the region)");
-  cmd->add_option("--host", f.host, "Failure-domain host name (default: node name)");
+  cmd->add_option("--zone", f.zone,
+                  "Zone within the region (default: the region)");
+  cmd->add_option("--host", f.host,
+                  "Failure-domain host name (default: node name)");
   cmd->add_option("--coordinator", f.coordinator,
                   "Coordinator address HOST:PORT; empty runs standalone");
   cmd->add_option("--advertise", f.advertise,

@@ -15,7 +15,7 @@ struct NodeFlags {
   std::vector<std::string> drives;  // NAME=PATH
   uint32_t pg_count = 1024;
   std::string reserve = "1GiB";
-  std::string durability = "flush";
+  std::string durability = "auto";
   std::string cluster_token_file;
   std::string ready_file;
   std::string region = "default";

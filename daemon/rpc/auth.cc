@@ -29,7 +29,8 @@ absl::Status CheckClusterToken(const grpc::ServerContextBase& ctx,
 
 absl::Status AuthorizeChunkAccess(const grpc::ServerContextBase& ctx,
                                   std::string_view cluster_token,
-                                  std::string_view account, int64_t now_unix_s) {
+                                  std::string_view account,
+                                  int64_t now_unix_s) {
   const auto& md = ctx.client_metadata();
   if (md.find(kClusterTokenKey) != md.end()) {
     return CheckClusterToken(ctx, cluster_token);

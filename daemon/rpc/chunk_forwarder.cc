@@ -18,15 +18,17 @@ void ChunkForwarder::CollectTargets(const ForwardTarget& t) {
   for (const auto& f : t.forward()) CollectTargets(f);
 }
 
-ChunkForwarder* ChunkForwarder::Start(
+std::shared_ptr<ChunkForwarder> ChunkForwarder::Start(
     drive::v1::NodeService::Stub* stub, const ForwardTarget& target,
-    const PutChunkHeader& upstream, const std::string& cluster_token,
+    const PutChunkHeader& upstream, const Credential& credential,
     const std::string& from_region,
     std::chrono::system_clock::time_point deadline, Done done) {
-  auto* f = new ChunkForwarder(target, std::move(done));
-  f->ctx_.AddMetadata(kClusterTokenKey, cluster_token);
+  std::shared_ptr<ChunkForwarder> f(
+      new ChunkForwarder(target, std::move(done)));
+  f->self_ = f;  // released in OnDone, when gRPC is finished with f
+  f->ctx_.AddMetadata(credential.key, credential.value);
   f->ctx_.set_deadline(deadline);
-  stub->async()->PutChunk(&f->ctx_, &f->response_, f);
+  stub->async()->PutChunk(&f->ctx_, &f->response_, f.get());
   {
     absl::MutexLock lock(&f->mu_);  // nothing else can see f yet
     PutChunkHeader* h = f->in_flight_.mutable_header();
@@ -124,7 +126,8 @@ void ChunkForwarder::OnDone(const grpc::Status& status) {
   if (status.ok() && response_.replicas_size() > 0) {
     acks.assign(response_.replicas().begin(), response_.replicas().end());
   } else {
-    grpc::StatusCode code = status.ok() ? grpc::StatusCode::INTERNAL : status.error_code();
+    grpc::StatusCode code =
+        status.ok() ? grpc::StatusCode::INTERNAL : status.error_code();
     std::string msg = status.ok() ? "downstream sent no acknowledgement"
                                   : status.error_message();
     for (const auto& id : covered_drive_ids_) {
@@ -136,8 +139,11 @@ void ChunkForwarder::OnDone(const grpc::Status& status) {
     }
   }
   Done done = std::move(done_);
-  delete this;
   done(std::move(acks));
+  // The reactor may still hold a reference and call Append/Close/Abort;
+  // those are no-ops now (half_closed_), and the object lives until both
+  // sides have let go.
+  self_.reset();
 }
 
 }  // namespace drive::rpc

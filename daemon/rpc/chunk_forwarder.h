@@ -17,21 +17,29 @@ namespace drive::rpc {
 // written one at a time; the queue holds at most the rest of one chunk
 // (<= 4 MiB). When the downstream answers, `done` receives one ReplicaAck
 // per copy it covered (its own and everything it forwarded); on any error
-// every covered copy is reported failed with that error. Thread-safe;
-// deletes itself after calling `done`.
+// every covered copy is reported failed with that error. Thread-safe.
+// Shared ownership: the caller's reference and the call's own, released
+// once gRPC has finished with it; calls after that are harmless no-ops.
 class ChunkForwarder final
     : public grpc::ClientWriteReactor<drive::v1::PutChunkRequest> {
  public:
   using Done = std::function<void(std::vector<drive::v1::ReplicaAck>)>;
 
+  // Metadata entry the forwarded call carries: the upstream caller's own
+  // credential (cluster or data token), never more. A client that names a
+  // forward target thus cannot make this node hand out the cluster token.
+  struct Credential {
+    std::string key;
+    std::string value;
+  };
+
   // Starts the call and sends the header for `target`.
-  static ChunkForwarder* Start(drive::v1::NodeService::Stub* stub,
-                               const drive::v1::ForwardTarget& target,
-                               const drive::v1::PutChunkHeader& upstream,
-                               const std::string& cluster_token,
-                               const std::string& from_region,
-                               std::chrono::system_clock::time_point deadline,
-                               Done done);
+  static std::shared_ptr<ChunkForwarder> Start(
+      drive::v1::NodeService::Stub* stub,
+      const drive::v1::ForwardTarget& target,
+      const drive::v1::PutChunkHeader& upstream, const Credential& credential,
+      const std::string& from_region,
+      std::chrono::system_clock::time_point deadline, Done done);
 
   // Queues the next piece of the chunk.
   void Append(std::shared_ptr<const std::string> piece);
@@ -48,6 +56,7 @@ class ChunkForwarder final
   void Pump() ABSL_LOCKS_EXCLUDED(mu_);
   void CollectTargets(const drive::v1::ForwardTarget& t);
 
+  std::shared_ptr<ChunkForwarder> self_;
   grpc::ClientContext ctx_;
   drive::v1::PutChunkResponse response_;
   std::vector<std::string> covered_drive_ids_;

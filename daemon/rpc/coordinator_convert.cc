@@ -37,21 +37,24 @@ void ToProto(const coordinator::FileRecord& f, bool with_chunks,
   }
 }
 
-absl::StatusOr<coordinator::FileRecord> FromProto(const drive::v1::FileManifest& m) {
+absl::StatusOr<coordinator::FileRecord> FromProto(
+    const drive::v1::FileManifest& m) {
   coordinator::FileRecord f;
   f.path = m.path();
   f.size = m.size();
   f.mtime_ms = m.mtime_unix_ms();
   f.content_type = m.content_type();
   auto hash = ChunkId::FromBytes(m.hash());
-  if (!hash.ok()) return absl::InvalidArgumentError(m.path() + ": bad file hash");
+  if (!hash.ok())
+    return absl::InvalidArgumentError(m.path() + ": bad file hash");
   f.hash = *hash;
   for (int i = 0; i < m.chunks_size(); ++i) {
     const auto& pc = m.chunks(i);
     coordinator::ChunkRef c;
     auto id = ChunkId::FromBytes(pc.id());
     if (!id.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(m.path(), ": chunk ", i, " has a bad id"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(m.path(), ": chunk ", i, " has a bad id"));
     }
     c.id = *id;
     c.size = pc.size();
@@ -61,7 +64,8 @@ absl::StatusOr<coordinator::FileRecord> FromProto(const drive::v1::FileManifest&
   return f;
 }
 
-void ToProto(const coordinator::ClusterView& view, drive::v1::PlacementMapInfo* out) {
+void ToProto(const coordinator::ClusterView& view,
+             drive::v1::PlacementMapInfo* out) {
   std::map<std::string, uint32_t> index;
   for (const auto& d : view.drives) {
     index[d.info.id] = static_cast<uint32_t>(out->drives_size());
@@ -88,12 +92,18 @@ void ToProto(const coordinator::ClusterView& view, drive::v1::PlacementMapInfo* 
   for (const auto& r : map.regions()) out->add_regions(r);
   for (uint32_t pg = 0; pg < map.pg_count(); ++pg) {
     auto* entry = out->add_pgs();
-    for (const auto& id : map.DrivesOf(pg)) entry->add_drives(index[id]);
+    for (const auto& id : map.DrivesOf(pg)) {
+      // A drive the map still places but the registry no longer lists is
+      // left out rather than pointed at some other drive.
+      auto it = index.find(id);
+      if (it != index.end()) entry->add_drives(it->second);
+    }
   }
 }
 
 coordinator::DriveReport FromProto(const drive::v1::DriveReport& r) {
-  return {r.name(), r.capacity_bytes(), r.free_bytes(), r.chunks(), r.logical_bytes()};
+  return {r.name(), r.capacity_bytes(), r.free_bytes(), r.chunks(),
+          r.logical_bytes()};
 }
 
 }  // namespace drive::rpc

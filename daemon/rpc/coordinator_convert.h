@@ -12,9 +12,11 @@ namespace drive::rpc {
 void ToProto(const coordinator::FileRecord& f, bool with_chunks,
              drive::v1::FileManifest* out);
 // kInvalidArgument for malformed ids or hashes.
-absl::StatusOr<coordinator::FileRecord> FromProto(const drive::v1::FileManifest& m);
+absl::StatusOr<coordinator::FileRecord> FromProto(
+    const drive::v1::FileManifest& m);
 
-void ToProto(const coordinator::ClusterView& view, drive::v1::PlacementMapInfo* out);
+void ToProto(const coordinator::ClusterView& view,
+             drive::v1::PlacementMapInfo* out);
 
 coordinator::DriveReport FromProto(const drive::v1::DriveReport& r);
 

@@ -20,7 +20,8 @@ struct CoordinatorLink::Impl {
 
   void Prepare(grpc::ClientContext* ctx) {
     ctx->AddMetadata(kAuthorizationKey, "Bearer " + options.cluster_token);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(5));
   }
 
   void FillDrives(google::protobuf::RepeatedPtrField<v1::DriveReport>* out) {
@@ -77,8 +78,9 @@ struct CoordinatorLink::Impl {
       if (s.ok() && !registered) registered = true;
       if (!s.ok() && !last_failed) {
         // Log the first failure of a streak, not one line per second.
-        spdlog::warn("event=coordinator_unreachable node={} coordinator={} error=\"{}\"",
-                     options.node, options.coordinator, s.error_message());
+        spdlog::warn(
+            "event=coordinator_unreachable node={} coordinator={} error=\"{}\"",
+            options.node, options.coordinator, s.error_message());
       }
       last_failed = !s.ok();
     } while (!stop.WaitForNotificationWithTimeout(options.interval));

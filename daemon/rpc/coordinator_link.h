@@ -11,10 +11,10 @@
 namespace drive::rpc {
 
 struct CoordinatorLinkOptions {
-  std::string coordinator;    // HOST:PORT
+  std::string coordinator;  // HOST:PORT
   std::string cluster_token;
-  std::string node;           // node name
-  std::string address;        // where peers reach this node's NodeService
+  std::string node;     // node name
+  std::string address;  // where peers reach this node's NodeService
   std::string region;
   std::string zone;
   std::string host;

@@ -28,8 +28,10 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Call(
   return RunUnary(
       ctx, executor ? executor : executor_, &metrics_, rpc,
       [] { return absl::OkStatus(); },
-      [this, token = std::move(token), work = std::move(work)]() -> absl::Status {
-        DRIVE_ASSIGN_OR_RETURN(Caller caller, coordinator_->Authenticate(token));
+      [this, token = std::move(token),
+       work = std::move(work)]() -> absl::Status {
+        DRIVE_ASSIGN_OR_RETURN(Caller caller,
+                               coordinator_->Authenticate(token));
         return work(caller);
       });
 }
@@ -47,7 +49,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::RegisterNode(
     r.host = req->host().empty() ? req->node() : req->host();
     r.pg_count = req->pg_count();
     for (const auto& d : req->drives()) r.drives.push_back(FromProto(d));
-    DRIVE_ASSIGN_OR_RETURN(uint64_t epoch, coordinator_->registry()->Register(r));
+    DRIVE_ASSIGN_OR_RETURN(uint64_t epoch,
+                           coordinator_->registry()->Register(r));
     resp->set_epoch(epoch);
     return absl::OkStatus();
   });
@@ -133,7 +136,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::StatFile(
     v1::StatFileResponse* resp) {
   return Call(ctx, "StatFile", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
-    DRIVE_ASSIGN_OR_RETURN(auto f, coordinator_->ns()->Stat(req->account(), req->path()));
+    DRIVE_ASSIGN_OR_RETURN(
+        auto f, coordinator_->ns()->Stat(req->account(), req->path()));
     ToProto(f, true, resp->mutable_file());
     return absl::OkStatus();
   });
@@ -145,9 +149,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListFiles(
   return Call(ctx, "ListFiles", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
     size_t limit = req->limit() == 0 ? 1000 : req->limit();
-    DRIVE_ASSIGN_OR_RETURN(auto listing,
-                           coordinator_->ns()->List(req->account(), req->prefix(),
-                                                    req->cursor(), limit));
+    DRIVE_ASSIGN_OR_RETURN(
+        auto listing, coordinator_->ns()->List(req->account(), req->prefix(),
+                                               req->cursor(), limit));
     for (const auto& f : listing.files) ToProto(f, false, resp->add_files());
     resp->set_next_cursor(listing.next_cursor);
     return absl::OkStatus();
@@ -159,8 +163,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::MoveFile(
     v1::MoveFileResponse* resp) {
   return Call(ctx, "MoveFile", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
-    DRIVE_ASSIGN_OR_RETURN(auto f, coordinator_->ns()->Move(req->account(), req->from_path(),
-                                                            req->to_path(), req->overwrite()));
+    DRIVE_ASSIGN_OR_RETURN(
+        auto f, coordinator_->ns()->Move(req->account(), req->from_path(),
+                                         req->to_path(), req->overwrite()));
     ToProto(f, false, resp->mutable_file());
     return absl::OkStatus();
   });
@@ -171,7 +176,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::DeleteFile(
     v1::DeleteFileResponse* resp) {
   return Call(ctx, "DeleteFile", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
-    DRIVE_ASSIGN_OR_RETURN(auto t, coordinator_->ns()->Delete(req->account(), req->path()));
+    DRIVE_ASSIGN_OR_RETURN(
+        auto t, coordinator_->ns()->Delete(req->account(), req->path()));
     resp->set_trash_id(t.trash_id);
     resp->set_purge_after_unix_ms(t.purge_after_ms);
     return absl::OkStatus();
@@ -183,8 +189,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListTrash(
     v1::ListTrashResponse* resp) {
   return Call(ctx, "ListTrash", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
-    DRIVE_ASSIGN_OR_RETURN(auto entries,
-                           coordinator_->ns()->ListTrash(req->account(), req->prefix()));
+    DRIVE_ASSIGN_OR_RETURN(auto entries, coordinator_->ns()->ListTrash(
+                                             req->account(), req->prefix()));
     for (const auto& t : entries) {
       auto* e = resp->add_entries();
       e->set_trash_id(t.trash_id);
@@ -201,9 +207,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::RestoreFile(
     v1::RestoreFileResponse* resp) {
   return Call(ctx, "RestoreFile", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
-    DRIVE_ASSIGN_OR_RETURN(auto f, coordinator_->ns()->Restore(req->account(),
-                                                               req->trash_id_or_path(),
-                                                               req->to_path()));
+    DRIVE_ASSIGN_OR_RETURN(
+        auto f, coordinator_->ns()->Restore(
+                    req->account(), req->trash_id_or_path(), req->to_path()));
     ToProto(f, false, resp->mutable_file());
     return absl::OkStatus();
   });
@@ -212,13 +218,14 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::RestoreFile(
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::ReportBadReplica(
     grpc::CallbackServerContext* ctx, const v1::ReportBadReplicaRequest* req,
     v1::ReportBadReplicaResponse*) {
-  return Call(ctx, "ReportBadReplica", [=, this](const Caller& c) -> absl::Status {
-    DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
-    DRIVE_ASSIGN_OR_RETURN(ChunkId id, ChunkId::FromBytes(req->chunk_id()));
-    coordinator_->ReportBadReplica(req->account(), id, req->drive_id(),
-                                   req->reason().substr(0, 500));
-    return absl::OkStatus();
-  });
+  return Call(
+      ctx, "ReportBadReplica", [=, this](const Caller& c) -> absl::Status {
+        DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
+        DRIVE_ASSIGN_OR_RETURN(ChunkId id, ChunkId::FromBytes(req->chunk_id()));
+        coordinator_->ReportBadReplica(req->account(), id, req->drive_id(),
+                                       req->reason().substr(0, 500));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateAccount(
@@ -226,8 +233,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateAccount(
     v1::CreateAccountResponse* resp) {
   return Call(ctx, "CreateAccount", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
-    DRIVE_ASSIGN_OR_RETURN(std::string token,
-                           coordinator_->ns()->CreateAccount(req->account(), req->add_token()));
+    DRIVE_ASSIGN_OR_RETURN(
+        std::string token,
+        coordinator_->ns()->CreateAccount(req->account(), req->add_token()));
     resp->set_token(token);
     return absl::OkStatus();
   });
@@ -256,8 +264,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::SetDriveOut(
     v1::SetDriveOutResponse* resp) {
   return Call(ctx, "SetDriveOut", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
-    DRIVE_ASSIGN_OR_RETURN(uint64_t epoch,
-                           coordinator_->registry()->SetDriveOut(req->drive_id(), req->out()));
+    DRIVE_ASSIGN_OR_RETURN(
+        uint64_t epoch,
+        coordinator_->registry()->SetDriveOut(req->drive_id(), req->out()));
     resp->set_epoch(epoch);
     return absl::OkStatus();
   });

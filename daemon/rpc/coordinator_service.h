@@ -20,9 +20,9 @@ class CoordinatorServiceImpl final
                          Executor* executor, Executor* watch_executor,
                          MetricsRegistry* metrics);
 
-#define DRIVE_UNARY(Name, Req, Resp)                                  \
-  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* ctx,    \
-                                 const drive::v1::Req* request,       \
+#define DRIVE_UNARY(Name, Req, Resp)                               \
+  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* ctx, \
+                                 const drive::v1::Req* request,    \
                                  drive::v1::Resp* response) override;
   DRIVE_UNARY(RegisterNode, RegisterNodeRequest, RegisterNodeResponse)
   DRIVE_UNARY(Heartbeat, HeartbeatRequest, HeartbeatResponse)
@@ -35,7 +35,8 @@ class CoordinatorServiceImpl final
   DRIVE_UNARY(DeleteFile, DeleteFileRequest, DeleteFileResponse)
   DRIVE_UNARY(ListTrash, ListTrashRequest, ListTrashResponse)
   DRIVE_UNARY(RestoreFile, RestoreFileRequest, RestoreFileResponse)
-  DRIVE_UNARY(ReportBadReplica, ReportBadReplicaRequest, ReportBadReplicaResponse)
+  DRIVE_UNARY(ReportBadReplica, ReportBadReplicaRequest,
+              ReportBadReplicaResponse)
   DRIVE_UNARY(CreateAccount, CreateAccountRequest, CreateAccountResponse)
   DRIVE_UNARY(ClusterStatus, ClusterStatusRequest, ClusterStatusResponse)
   DRIVE_UNARY(SetDriveOut, SetDriveOutRequest, SetDriveOutResponse)

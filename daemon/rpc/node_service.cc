@@ -87,10 +87,45 @@ class NodeServiceImpl::PutChunkReactor
     account_ = h.address().account();
     length_ = h.length();
     drive_id_ = h.drive_id().empty() ? h.drive() : h.drive_id();
-    cross_region_ = !h.from_region().empty() && h.from_region() != service_->region_;
+    cross_region_ =
+        !h.from_region().empty() && h.from_region() != service_->region_;
+    int targets = 0;
+    DRIVE_RETURN_IF_ERROR(CheckForwardTree(h.forward(), 1, &targets));
     data_.reserve(length_);
     StartForwards(h);
     return absl::OkStatus();
+  }
+
+  // Forward trees are small (a chunk has six copies); bound them so one
+  // request cannot fan out without limit.
+  static absl::Status CheckForwardTree(const google::protobuf::RepeatedPtrField<
+                                           drive::v1::ForwardTarget>& targets,
+                                       int depth, int* count) {
+    if (!targets.empty() && depth > 2) {
+      return absl::InvalidArgumentError("forward tree too deep");
+    }
+    for (const auto& t : targets) {
+      if (++*count > 8)
+        return absl::InvalidArgumentError("too many forward targets");
+      if (t.address().empty() || t.drive().empty()) {
+        return absl::InvalidArgumentError(
+            "forward target without address or drive");
+      }
+      DRIVE_RETURN_IF_ERROR(CheckForwardTree(t.forward(), depth + 1, count));
+    }
+    return absl::OkStatus();
+  }
+
+  // Forwards carry the caller's own credential (see ChunkForwarder).
+  ChunkForwarder::Credential CallerCredential() const {
+    const auto& md = ctx_->client_metadata();
+    for (const char* key : {kClusterTokenKey, kDataTokenKey}) {
+      auto it = md.find(key);
+      if (it != md.end()) {
+        return {key, std::string(it->second.data(), it->second.size())};
+      }
+    }
+    return {};
   }
 
   void StartForwards(const drive::v1::PutChunkHeader& h) {
@@ -98,12 +133,17 @@ class NodeServiceImpl::PutChunkReactor
     auto deadline = ctx_->deadline();
     auto latest = std::chrono::system_clock::now() + std::chrono::seconds(120);
     if (deadline > latest) deadline = latest;
-    absl::MutexLock lock(&mu_);
-    pending_ += h.forward_size();
+    ChunkForwarder::Credential credential = CallerCredential();
+    {
+      // Count them all before any can finish and call back.
+      absl::MutexLock lock(&mu_);
+      pending_ += h.forward_size();
+    }
+    // Started outside mu_: gRPC may run a reaction (OnForwardDone) inline.
     for (const auto& target : h.forward()) {
       forwarders_.push_back(ChunkForwarder::Start(
-          service_->peers_.StubFor(target.address()), target, h,
-          service_->cluster_token_, service_->region_, deadline,
+          service_->peers_.StubFor(target.address()), target, h, credential,
+          service_->region_, deadline,
           [this](std::vector<drive::v1::ReplicaAck> acks) {
             OnForwardDone(std::move(acks));
           }));
@@ -115,9 +155,9 @@ class NodeServiceImpl::PutChunkReactor
       return absl::InvalidArgumentError("PutChunk data before header");
     }
     if (request_.data().size() > kMaxChunkMessageBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "data message of ", request_.data().size(), " bytes exceeds ",
-          kMaxChunkMessageBytes));
+      return absl::InvalidArgumentError(
+          absl::StrCat("data message of ", request_.data().size(),
+                       " bytes exceeds ", kMaxChunkMessageBytes));
     }
     if (data_.size() + request_.data().size() > length_) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -128,7 +168,7 @@ class NodeServiceImpl::PutChunkReactor
     data_.append(*piece);
     service_->metrics_.bytes_in()->Add(piece->size());
     if (cross_region_) service_->cross_region_bytes_->Add(piece->size());
-    for (ChunkForwarder* f : forwarders_) f->Append(piece);
+    for (const auto& f : forwarders_) f->Append(piece);
     return absl::OkStatus();
   }
 
@@ -143,7 +183,7 @@ class NodeServiceImpl::PutChunkReactor
                        length_, " bytes; nothing stored")));
       return;
     }
-    for (ChunkForwarder* f : forwarders_) f->Close();
+    for (const auto& f : forwarders_) f->Close();
     service_->executor_->Schedule([this] {
       auto result = store_->Put(account_, id_, data_);
       drive::v1::ReplicaAck own;
@@ -171,6 +211,7 @@ class NodeServiceImpl::PutChunkReactor
 
   void OnForwardDone(std::vector<drive::v1::ReplicaAck> acks) {
     bool last;
+    absl::Status error;
     {
       absl::MutexLock lock(&mu_);
       for (auto& a : acks) {
@@ -181,10 +222,10 @@ class NodeServiceImpl::PutChunkReactor
         }
       }
       --pending_;
-      last = pending_ == 0 && own_done_;
-      if (pending_ == 0 && failed_) last = true;
+      last = pending_ == 0 && (own_done_ || failed_);
+      error = final_error_;
     }
-    if (last) FinishWith(final_error_);
+    if (last) FinishWith(error);
   }
 
   // Stream-level failure: cancel the forwards, then finish once they are
@@ -197,7 +238,7 @@ class NodeServiceImpl::PutChunkReactor
       final_error_ = s;
       now = pending_ == 0;
     }
-    for (ChunkForwarder* f : forwarders_) f->Abort();
+    for (const auto& f : forwarders_) f->Abort();
     if (now) FinishWith(s);
   }
 
@@ -218,7 +259,7 @@ class NodeServiceImpl::PutChunkReactor
   uint64_t length_ = 0;
   bool cross_region_ = false;
   std::string data_;
-  std::vector<ChunkForwarder*> forwarders_;  // each deletes itself when done
+  std::vector<std::shared_ptr<ChunkForwarder>> forwarders_;
   grpc::Status final_status_;
 
   absl::Mutex mu_;
@@ -288,12 +329,14 @@ class NodeServiceImpl::GetChunkReactor
       return;
     }
     size_t n = std::min(kMaxChunkMessageBytes, bytes.size() - sent_);
+    // response_ belongs to gRPC from StartWrite until OnWriteDone; the
+    // length goes in the first message only.
+    if (sent_any_) response_.clear_chunk_length();
     response_.set_data(bytes.data() + sent_, n);
     sent_ += n;
     sent_any_ = true;
     service_->metrics_.bytes_out()->Add(n);
     StartWrite(&response_);
-    response_.clear_chunk_length();
   }
 
   void FinishWith(const absl::Status& s) {
@@ -351,58 +394,62 @@ grpc::ServerUnaryReactor* NodeServiceImpl::Unary(
 grpc::ServerUnaryReactor* NodeServiceImpl::HasChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::HasChunksRequest* req,
     drive::v1::HasChunksResponse* resp) {
-  return Unary(ctx, "HasChunks", req->account(), [this, req, resp]() -> absl::Status {
-    DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
-                           node_->drive(req->drive()));
-    DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
-    DRIVE_ASSIGN_OR_RETURN(auto present, store->Has(req->account(), ids));
-    for (bool p : present) resp->add_present(p);
-    return absl::OkStatus();
-  });
+  return Unary(
+      ctx, "HasChunks", req->account(), [this, req, resp]() -> absl::Status {
+        DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
+                               node_->drive(req->drive()));
+        DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
+        DRIVE_ASSIGN_OR_RETURN(auto present, store->Has(req->account(), ids));
+        for (bool p : present) resp->add_present(p);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::DeleteChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::DeleteChunksRequest* req,
     drive::v1::DeleteChunksResponse* resp) {
-  return Unary(ctx, "DeleteChunks", req->account(), [this, req, resp]() -> absl::Status {
-    DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
-                           node_->drive(req->drive()));
-    DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
-    DRIVE_ASSIGN_OR_RETURN(uint64_t deleted,
-                           store->Delete(req->account(), ids));
-    resp->set_deleted(deleted);
-    return absl::OkStatus();
-  });
+  return Unary(
+      ctx, "DeleteChunks", req->account(), [this, req, resp]() -> absl::Status {
+        DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
+                               node_->drive(req->drive()));
+        DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
+        DRIVE_ASSIGN_OR_RETURN(uint64_t deleted,
+                               store->Delete(req->account(), ids));
+        resp->set_deleted(deleted);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::ListChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::ListChunksRequest* req,
     drive::v1::ListChunksResponse* resp) {
-  return Unary(ctx, "ListChunks", req->account(), [this, req, resp]() -> absl::Status {
-    DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
-                           node_->drive(req->drive()));
-    uint32_t limit = req->limit() == 0 ? 1000 : req->limit();
-    if (limit > 10000) {
-      return absl::InvalidArgumentError("limit must be 0..10000");
-    }
-    std::optional<ChunkId> after;
-    if (!req->page_token().empty()) {
-      DRIVE_ASSIGN_OR_RETURN(after, ChunkId::FromBytes(req->page_token()));
-    }
-    DRIVE_ASSIGN_OR_RETURN(auto listing,
-                           store->List(req->account(), req->pg(),
-                                       after ? &*after : nullptr, limit));
-    for (const auto& e : listing.chunks) {
-      auto* info = resp->add_chunks();
-      info->set_chunk_id(std::string(e.id.bytes()));
-      info->set_raw_length(e.raw_length);
-      info->set_stored_length(e.stored_length);
-    }
-    if (listing.more) {
-      resp->set_next_page_token(std::string(listing.chunks.back().id.bytes()));
-    }
-    return absl::OkStatus();
-  });
+  return Unary(
+      ctx, "ListChunks", req->account(), [this, req, resp]() -> absl::Status {
+        DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
+                               node_->drive(req->drive()));
+        uint32_t limit = req->limit() == 0 ? 1000 : req->limit();
+        if (limit > 10000) {
+          return absl::InvalidArgumentError("limit must be 0..10000");
+        }
+        std::optional<ChunkId> after;
+        if (!req->page_token().empty()) {
+          DRIVE_ASSIGN_OR_RETURN(after, ChunkId::FromBytes(req->page_token()));
+        }
+        DRIVE_ASSIGN_OR_RETURN(auto listing,
+                               store->List(req->account(), req->pg(),
+                                           after ? &*after : nullptr, limit));
+        for (const auto& e : listing.chunks) {
+          auto* info = resp->add_chunks();
+          info->set_chunk_id(std::string(e.id.bytes()));
+          info->set_raw_length(e.raw_length);
+          info->set_stored_length(e.stored_length);
+        }
+        if (listing.more) {
+          resp->set_next_page_token(
+              std::string(listing.chunks.back().id.bytes()));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::NodeStats(

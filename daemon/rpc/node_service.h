@@ -3,8 +3,8 @@
 #include <string>
 
 #include "common/executor.h"
-#include "common/metrics.h"
 #include "common/grpc/peer_channels.h"
+#include "common/metrics.h"
 #include "daemon/rpc/rpc_metrics.h"
 #include "daemon/storage/storage_node.h"
 #include "drive/v1/node.grpc.pb.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/names.h"
 #include "common/status_macros.h"
 #include "common/status_util.h"
 #include "common/strings.h"
@@ -18,8 +19,7 @@ absl::StatusOr<std::unique_ptr<StorageNode>> StorageNode::Open(
   std::unique_ptr<StorageNode> node(new StorageNode());
   node->name_ = std::move(node_name);
   for (auto& d : drives) {
-    if (d.name.empty())
-      return absl::InvalidArgumentError("drive name is empty");
+    DRIVE_RETURN_IF_ERROR(ValidateComponentName("drive", d.name));
     if (std::find(node->names_.begin(), node->names_.end(), d.name) !=
         node->names_.end()) {
       return absl::InvalidArgumentError("drive name repeated: " + d.name);

@@ -77,18 +77,22 @@ class ClusterTest : public ::testing::Test {
   int downloads_ = 0;
 };
 
-TEST_F(ClusterTest, MixedUploadHasSixCopiesThreePerRegionAndCrossesRegionsOnce) {
+TEST_F(ClusterTest,
+       MixedUploadHasSixCopiesThreePerRegionAndCrossesRegionsOnce) {
   // 200 files: the sample photos, many small files, some multi-chunk ones.
   std::vector<std::pair<std::string, std::string>> files;  // remote, local
   for (const auto& f : std::filesystem::directory_iterator(
            std::string(DRIVE_SOURCE_DIR) + "/data/photos")) {
-    files.emplace_back("shoot/photos/" + f.path().filename().string(), f.path());
+    files.emplace_back("shoot/photos/" + f.path().filename().string(),
+                       f.path());
   }
   size_t i = 0;
   while (files.size() < 200) {
-    size_t size = i % 40 == 0 ? (40u << 20) : i % 10 == 0 ? (6u << 20) + i
-                                                           : 10 * 1024 + i * 3000;
-    files.emplace_back("shoot/gen/f" + std::to_string(i), LocalFile(std::to_string(i), size, i));
+    size_t size = i % 40 == 0   ? (40u << 20)
+                  : i % 10 == 0 ? (6u << 20) + i
+                                : 10 * 1024 + i * 3000;
+    files.emplace_back("shoot/gen/f" + std::to_string(i),
+                       LocalFile(std::to_string(i), size, i));
     ++i;
   }
   uint64_t total = 0;
@@ -122,12 +126,14 @@ TEST_F(ClusterTest, MixedUploadHasSixCopiesThreePerRegionAndCrossesRegionsOnce) 
   uint64_t cross_region = 0;
   for (const auto& name : kNodes) {
     auto node = Node(name);
-    ASSERT_OK_AND_ASSIGN(auto has, node->HasChunks("d0", cluster_->account(), ids));
+    ASSERT_OK_AND_ASSIGN(auto has,
+                         node->HasChunks("d0", cluster_->account(), ids));
     for (size_t k = 0; k < ids.size(); ++k) holders[k] += has[k];
     ASSERT_OK_AND_ASSIGN(uint64_t cross, node->CrossRegionBytesIn());
     cross_region += cross;
   }
-  for (size_t k = 0; k < ids.size(); ++k) EXPECT_EQ(holders[k], 6) << ids[k].ToHex();
+  for (size_t k = 0; k < ids.size(); ++k)
+    EXPECT_EQ(holders[k], 6) << ids[k].ToHex();
   // Each byte crossed from west to east exactly once.
   EXPECT_EQ(cross_region, total);
 
@@ -140,7 +146,8 @@ TEST_F(ClusterTest, MixedUploadHasSixCopiesThreePerRegionAndCrossesRegionsOnce) 
 
 TEST_F(ClusterTest, UploadSurvivesKillDashNineOfOneNode) {
   std::vector<std::string> locals;
-  for (int k = 0; k < 30; ++k) locals.push_back(LocalFile("k" + std::to_string(k), 3 << 20, 1000 + k));
+  for (int k = 0; k < 30; ++k)
+    locals.push_back(LocalFile("k" + std::to_string(k), 3 << 20, 1000 + k));
   std::thread killer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     cluster_->StopNode("w2", /*kill9=*/true);
@@ -157,20 +164,24 @@ TEST_F(ClusterTest, UploadSurvivesKillDashNineOfOneNode) {
   killer.join();
   EXPECT_EQ(ok, 30);
   for (int k = 0; k < 30; k += 5) {
-    EXPECT_TRUE(Download("kill/f" + std::to_string(k)) == ReadFileOrEmpty(locals[k]));
+    EXPECT_TRUE(Download("kill/f" + std::to_string(k)) ==
+                ReadFileOrEmpty(locals[k]));
   }
 }
 
-TEST_F(ClusterTest, LosingTheOtherRegionFailsUploadsAndCommitsNothingButReadsWork) {
+TEST_F(ClusterTest,
+       LosingTheOtherRegionFailsUploadsAndCommitsNothingButReadsWork) {
   std::string before = LocalFile("before", 5 << 20, 7);
   ASSERT_OK(client_->PutFile(before, "region/before"));
-  for (const char* n : {"e1", "e2", "e3"}) ASSERT_TRUE(cluster_->StopNode(n, false));
+  for (const char* n : {"e1", "e2", "e3"})
+    ASSERT_TRUE(cluster_->StopNode(n, false));
 
   std::string after = LocalFile("after", 2 << 20, 8);
   auto put = client_->PutFile(after, "region/after");
   EXPECT_THAT(put, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(put.status().message(), ::testing::HasSubstr("quorum"));
-  EXPECT_THAT(client_->Stat("region/after"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(client_->Stat("region/after"),
+              StatusIs(absl::StatusCode::kNotFound));
 
   EXPECT_TRUE(Download("region/before") == ReadFileOrEmpty(before));
 }
@@ -181,12 +192,14 @@ TEST_F(ClusterTest, CorruptCopyIsNotServedAndIsReported) {
   // The reader (region west) tries the recorded west copies in id order.
   std::string first_west;
   for (const auto& r : info.chunks[0].replicas) {
-    if (r.region == "west" && (first_west.empty() || r.drive < first_west)) first_west = r.drive;
+    if (r.region == "west" && (first_west.empty() || r.drive < first_west))
+      first_west = r.drive;
   }
   std::string node = first_west.substr(0, first_west.find('/'));
   ASSERT_TRUE(cluster_->StopNode(node, false));
   int flipped = 0;
-  for (const auto& f : std::filesystem::directory_iterator(cluster_->drive_dir(node))) {
+  for (const auto& f :
+       std::filesystem::directory_iterator(cluster_->drive_dir(node))) {
     if (f.path().extension() != ".blob") continue;
     std::fstream io(f.path(), std::ios::in | std::ios::out | std::ios::binary);
     for (uint64_t off = 4096; off + 1 < f.file_size(); off += 64 * 1024) {
@@ -220,7 +233,8 @@ TEST_F(ClusterTest, ReRunOfAnInterruptedUploadResendsNoStoredChunk) {
   ASSERT_OK_AND_ASSIGN(auto serial, DriveClient::Connect(o));
   EXPECT_THAT(serial->UploadStream(failing, "resume/big", "", 0),
               StatusIs(absl::StatusCode::kAborted));
-  EXPECT_THAT(client_->Stat("resume/big"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(client_->Stat("resume/big"),
+              StatusIs(absl::StatusCode::kNotFound));
 
   std::string local = dir_.Sub("big");
   std::ofstream(local, std::ios::binary) << bytes;

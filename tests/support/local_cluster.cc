@@ -19,8 +19,10 @@ int LocalCluster::Script(const std::string& args) const {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-bool LocalCluster::Up(int nodes_per_region, const std::vector<std::string>& extra) {
-  std::string args = "up --nodes-per-region " + std::to_string(nodes_per_region);
+bool LocalCluster::Up(int nodes_per_region,
+                      const std::vector<std::string>& extra) {
+  std::string args =
+      "up --nodes-per-region " + std::to_string(nodes_per_region);
   for (const auto& e : extra) args += " " + e;
   if (Script(args) != 0) return false;
   up_ = true;

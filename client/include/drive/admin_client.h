@@ -52,7 +52,8 @@ class AdminClient {
 
   absl::StatusOr<ClusterStatus> Status();
   // Creates an account and returns its token (shown once).
-  absl::StatusOr<std::string> CreateAccount(const std::string& account, bool add_token);
+  absl::StatusOr<std::string> CreateAccount(const std::string& account,
+                                            bool add_token);
   // Takes a drive out of placement (or back in); returns the new epoch.
   absl::StatusOr<uint64_t> SetDriveOut(const std::string& drive_id, bool out);
 

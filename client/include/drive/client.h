@@ -39,10 +39,10 @@ struct ClientOptions {
 
 // One copy of a chunk, as `stat` shows it.
 struct ReplicaInfo {
-  std::string drive;   // drive id "node/drive"
+  std::string drive;  // drive id "node/drive"
   std::string node;
   std::string region;
-  std::string state;   // up / down / out / unknown
+  std::string state;  // up / down / out / unknown
 };
 
 struct ChunkInfo {
@@ -56,9 +56,9 @@ struct FileInfo {
   uint64_t size = 0;
   int64_t mtime_ms = 0;
   std::string content_type;
-  ChunkId hash;                   // XXH3-128 of the whole file
+  ChunkId hash;  // XXH3-128 of the whole file
   uint64_t version = 0;
-  std::string durability;         // "geo" or "full"
+  std::string durability;  // "geo" or "full"
   int64_t committed_ms = 0;
   std::vector<ChunkInfo> chunks;  // filled by Stat and uploads only
 };
@@ -66,8 +66,8 @@ struct FileInfo {
 // A file whose chunks are durable but not yet committed (see Commit).
 struct PreparedFile {
   FileInfo info;
-  uint64_t bytes_sent = 0;     // chunk bytes actually sent (not deduplicated)
-  uint64_t chunks_skipped = 0; // chunks already fully stored
+  uint64_t bytes_sent = 0;      // chunk bytes actually sent (not deduplicated)
+  uint64_t chunks_skipped = 0;  // chunks already fully stored
 };
 
 struct Listing {
@@ -89,7 +89,8 @@ class DriveClient {
  public:
   // Connects and fetches the placement map. kUnavailable if the coordinator
   // cannot be reached or has no map yet.
-  static absl::StatusOr<std::unique_ptr<DriveClient>> Connect(ClientOptions options);
+  static absl::StatusOr<std::unique_ptr<DriveClient>> Connect(
+      ClientOptions options);
   ~DriveClient();
 
   // Uploads a local file's chunks (skipping those the cluster already holds)
@@ -106,7 +107,8 @@ class DriveClient {
       const std::string& remote_path, const std::string& content_type,
       int64_t mtime_ms, ProgressFn progress = nullptr);
   // Commits prepared files atomically (all or nothing).
-  absl::StatusOr<std::vector<FileInfo>> Commit(const std::vector<PreparedFile>& files);
+  absl::StatusOr<std::vector<FileInfo>> Commit(
+      const std::vector<PreparedFile>& files);
   // Upload + Commit of one file.
   absl::StatusOr<FileInfo> PutFile(const std::string& local_path,
                                    const std::string& remote_path,
@@ -126,8 +128,8 @@ class DriveClient {
                                    ProgressFn progress = nullptr);
 
   absl::StatusOr<FileInfo> Stat(const std::string& remote_path);
-  absl::StatusOr<Listing> List(const std::string& prefix, const std::string& cursor,
-                               uint32_t limit);
+  absl::StatusOr<Listing> List(const std::string& prefix,
+                               const std::string& cursor, uint32_t limit);
   absl::StatusOr<FileInfo> Move(const std::string& from, const std::string& to,
                                 bool overwrite);
   // Moves to trash; returns the trash entry.

@@ -31,7 +31,8 @@ void FillTarget(const MapDrive& d, v1::ForwardTarget* t) {
 
 std::map<std::string, absl::Status> WriteChunk(
     const ChunkCallContext& ctx, const ChunkId& id, std::string_view data,
-    const std::vector<const MapDrive*>& targets, const std::string& writer_region) {
+    const std::vector<const MapDrive*>& targets,
+    const std::string& writer_region) {
   std::map<std::string, absl::Status> result;
   if (targets.empty()) return result;
   std::vector<const MapDrive*> local, remote;
@@ -49,14 +50,17 @@ std::map<std::string, absl::Status> WriteChunk(
   h->mutable_address()->set_chunk_id(std::string(id.bytes()));
   h->set_length(data.size());
   if (!local.empty()) {
-    for (size_t i = 1; i < local.size(); ++i) FillTarget(*local[i], h->add_forward());
+    for (size_t i = 1; i < local.size(); ++i)
+      FillTarget(*local[i], h->add_forward());
     if (!remote.empty()) {
       v1::ForwardTarget* bridge = h->add_forward();
       FillTarget(*remote[0], bridge);
-      for (size_t i = 1; i < remote.size(); ++i) FillTarget(*remote[i], bridge->add_forward());
+      for (size_t i = 1; i < remote.size(); ++i)
+        FillTarget(*remote[i], bridge->add_forward());
     }
   } else {
-    for (size_t i = 1; i < remote.size(); ++i) FillTarget(*remote[i], h->add_forward());
+    for (size_t i = 1; i < remote.size(); ++i)
+      FillTarget(*remote[i], h->add_forward());
   }
 
   grpc::ClientContext call;
@@ -81,13 +85,15 @@ std::map<std::string, absl::Status> WriteChunk(
     if (it == result.end()) continue;
     it->second = ack.code() == 0
                      ? absl::OkStatus()
-                     : absl::Status(static_cast<absl::StatusCode>(ack.code()), ack.message());
+                     : absl::Status(static_cast<absl::StatusCode>(ack.code()),
+                                    ack.message());
   }
   return result;
 }
 
 absl::StatusOr<std::string> ReadChunk(const ChunkCallContext& ctx,
-                                      const MapDrive& drive, const ChunkId& id) {
+                                      const MapDrive& drive,
+                                      const ChunkId& id) {
   grpc::ClientContext call;
   Prepare(ctx, &call);
   v1::GetChunkRequest req;
@@ -116,7 +122,8 @@ absl::StatusOr<std::string> ReadChunk(const ChunkCallContext& ctx,
   ChunkId actual = ChunkId::Of(out);
   if (actual != id) {
     return absl::DataLossError(absl::StrCat("copy on ", drive.id, " of chunk ",
-                                            id.ToHex(), " hashes to ", actual.ToHex()));
+                                            id.ToHex(), " hashes to ",
+                                            actual.ToHex()));
   }
   return out;
 }
@@ -131,7 +138,8 @@ absl::StatusOr<std::vector<bool>> HasChunks(const ChunkCallContext& ctx,
   req.set_account(ctx.account);
   for (const auto& id : ids) req.add_chunk_ids(std::string(id.bytes()));
   v1::HasChunksResponse resp;
-  grpc::Status s = ctx.channels->StubFor(drive.address)->HasChunks(&call, req, &resp);
+  grpc::Status s =
+      ctx.channels->StubFor(drive.address)->HasChunks(&call, req, &resp);
   if (!s.ok()) return FromGrpcStatus(s);
   if (static_cast<size_t>(resp.present_size()) != ids.size()) {
     return absl::InternalError("HasChunks answered the wrong number of ids");

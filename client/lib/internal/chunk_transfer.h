@@ -29,7 +29,8 @@ struct ChunkCallContext {
 // node's answer counts as kUnavailable.
 std::map<std::string, absl::Status> WriteChunk(
     const ChunkCallContext& ctx, const ChunkId& id, std::string_view data,
-    const std::vector<const MapDrive*>& targets, const std::string& writer_region);
+    const std::vector<const MapDrive*>& targets,
+    const std::string& writer_region);
 
 // Reads a whole chunk from one drive and verifies it against `id`:
 // kDataLoss on a mismatch, else the node's error.

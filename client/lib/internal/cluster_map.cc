@@ -7,7 +7,8 @@ ClusterMap::ClusterMap(const drive::v1::PlacementMapInfo& info)
   regions_.assign(info.regions().begin(), info.regions().end());
   for (const auto& d : info.drives()) {
     by_id_[d.id()] = drives_.size();
-    drives_.push_back({d.id(), d.node(), d.address(), d.name(), d.region(), d.state()});
+    drives_.push_back(
+        {d.id(), d.node(), d.address(), d.name(), d.region(), d.state()});
   }
   for (const auto& pg : info.pgs()) {
     pgs_.emplace_back(pg.drives().begin(), pg.drives().end());

@@ -80,7 +80,7 @@ TEST(DataTokenTest, TokenExpiresAtItsExpiryTime) {
 TEST(DataTokenTest, MalformedTokensAreUnauthenticated) {
   std::string good = IssueDataToken(kSecret, "studio", kNow + 3600);
   std::string sig = good.substr(good.rfind('.') + 1);
-  for (const std::string token : {
+  for (const std::string& token : {
            std::string(),
            std::string("v1"),
            std::string("...."),

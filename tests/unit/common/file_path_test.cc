@@ -102,9 +102,9 @@ TEST(FilePathTest, PrefixMayBeEmptyOrEndInOneSlash) {
 }
 
 TEST(FilePathTest, PrefixRejectsHostileForms) {
-  for (const std::string prefix :
-       {"/", "//", "a//", "../", "a/../", "./", "/a", std::string("a\0/", 3),
-        std::string("\xc0\xaf")}) {
+  for (const std::string& prefix :
+       std::vector<std::string>{"/", "//", "a//", "../", "a/../", "./", "/a",
+                                std::string("a\0/", 3), "\xc0\xaf/"}) {
     EXPECT_THAT(ValidatePathPrefix(prefix),
                 StatusIs(absl::StatusCode::kInvalidArgument))
         << prefix;

@@ -97,7 +97,9 @@ class CoordinatorTest : public ::testing::Test {
     for (int t = 0; t < seconds; t += 5) {
       env_.AdvanceSeconds(std::min(5, seconds - t));
       for (const auto& n : nodes_) {
-        if (!silent.count(n)) ASSERT_OK(registry_->Heartbeat(n, {}));
+        if (silent.count(n) == 0) {
+          ASSERT_OK(registry_->Heartbeat(n, {}));
+        }
       }
       registry_->Tick();
     }
@@ -128,7 +130,7 @@ TEST_F(CoordinatorTest, AuthenticateMapsTokensToRoles) {
 }
 
 TEST_F(CoordinatorTest, AnyOtherTokenIsUnauthenticated) {
-  for (const std::string token :
+  for (const std::string& token :
        {std::string(), std::string("nope"), std::string("admin-secre"),
         std::string(kAdminToken) + "x", std::string(kClusterToken) + " ",
         studio_token_.substr(0, studio_token_.size() - 1),

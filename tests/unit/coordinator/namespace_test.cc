@@ -528,7 +528,7 @@ TEST_F(NamespaceTest, HostilePathsAreInvalidArgumentAndStoreNothing) {
   std::string long_path;
   while (long_path.size() < 1025) long_path += "abcdefghi/";
   long_path.resize(1025);
-  for (const std::string path :
+  for (const std::string& path :
        {std::string("../x"), std::string("a//b"), std::string("a/./b"),
         std::string("a\0b", 3), std::string("caf\xe9"), long_path,
         std::string("/abs"), std::string("a/")}) {

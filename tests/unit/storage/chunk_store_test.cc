@@ -238,11 +238,19 @@ TEST_P(ChunkStoreTest, ConcurrentPutsOfManyChunksAllReadBack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Durability, ChunkStoreTest,
-                         ::testing::Values(DurabilityMode::kFlush,
+                         ::testing::Values(DurabilityMode::kAuto,
+                                           DurabilityMode::kFlush,
                                            DurabilityMode::kWal),
                          [](const ::testing::TestParamInfo<DurabilityMode>& p) {
-                           return p.param == DurabilityMode::kFlush ? "Flush"
-                                                                    : "Wal";
+                           switch (p.param) {
+                             case DurabilityMode::kAuto:
+                               return "Auto";
+                             case DurabilityMode::kFlush:
+                               return "Flush";
+                             case DurabilityMode::kWal:
+                               return "Wal";
+                           }
+                           return "Unknown";
                          });
 
 // Corruption on disk: flip bytes inside the blob file and the read must
