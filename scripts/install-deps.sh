@@ -10,7 +10,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libabsl-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libssl-dev libgtest-dev libgmock-dev
-  fio curl python3 procps
+  fio curl python3 procps time
 )
 
 missing=()
