@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "common/allocator.h"
 #include "drive/client.h"
 #include "nlohmann/json.hpp"
 
@@ -58,9 +59,12 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  drive::TuneAllocatorForLargeBuffers();
   Flags f;
   CLI::App app{"drive-cluster-bench: files through a Drive cluster"};
-  app.add_option("--coordinator", f.coordinator)->envname("DRIVE_COORDINATOR")->required();
+  app.add_option("--coordinator", f.coordinator)
+      ->envname("DRIVE_COORDINATOR")
+      ->required();
   app.add_option("--token", f.token)->envname("DRIVE_TOKEN")->required();
   app.add_option("--account", f.account)->envname("DRIVE_ACCOUNT")->required();
   app.add_option("--region", f.region);
@@ -103,9 +107,11 @@ int main(int argc, char** argv) {
           size_t n = static_cast<size_t>(std::min<uint64_t>(max, size - pos));
           for (size_t done = 0; done < n;) {
             uint64_t at = pos + done;
-            size_t from = static_cast<size_t>((at * 31 + i * 4099) % (pool.size() - 4096));
+            size_t from = static_cast<size_t>((at * 31 + i * 4099) %
+                                              (pool.size() - 4096));
             size_t take = std::min(n - done, pool.size() - from);
-            take = std::min<size_t>(take, drive::kMaxChunkBytes - at % drive::kMaxChunkBytes);
+            take = std::min<size_t>(
+                take, drive::kMaxChunkBytes - at % drive::kMaxChunkBytes);
             std::memcpy(buf + done, pool.data() + from, take);
             if (at % drive::kMaxChunkBytes == 0 && take >= 24) {
               uint64_t tag[3] = {f.seed, static_cast<uint64_t>(i), at};
@@ -116,17 +122,21 @@ int main(int argc, char** argv) {
           pos += n;
           return n;
         };
-        auto prepared = (*client)->UploadStream(read, path, "application/octet-stream", 0);
+        auto prepared =
+            (*client)->UploadStream(read, path, "application/octet-stream", 0);
         s = prepared.status();
         if (s.ok()) s = (*client)->Commit({*prepared}).status();
       } else {
-        s = (*client)->Read(path, 0, 0, [](std::string_view) { return absl::OkStatus(); });
+        s = (*client)->Read(path, 0, 0,
+                            [](std::string_view) { return absl::OkStatus(); });
       }
       double ms = std::chrono::duration<double, std::milli>(
-                      std::chrono::steady_clock::now() - t0).count();
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
       if (!s.ok()) {
         ++failures;
-        std::fprintf(stderr, "%s %s: %s\n", f.op.c_str(), path.c_str(), s.ToString().c_str());
+        std::fprintf(stderr, "%s %s: %s\n", f.op.c_str(), path.c_str(),
+                     s.ToString().c_str());
         continue;
       }
       bytes += size;
@@ -138,7 +148,8 @@ int main(int argc, char** argv) {
   for (int t = 0; t < f.parallel; ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
 
   nlohmann::json out = {{"op", f.op},
                         {"files", static_cast<int>(latencies_ms.size())},

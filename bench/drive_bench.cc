@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/allocator.h"
 #include "common/chunk_id.h"
 #include "common/status_macros.h"
 #include "common/units.h"
@@ -61,8 +62,8 @@ struct BenchConfig {
   std::string op;
   uint64_t chunk_size = 4ull << 20;
   int streams = 1;
-  std::optional<uint64_t> total_bytes;  // else seconds
-  double seconds = 0;
+  std::optional<uint64_t> total_bytes;  // nullopt: no byte budget
+  double seconds = 0;                   // <= 0: no deadline
   std::string ids_file;
   uint64_t seed = 0;  // 0: a random seed
   bool verify = false;
@@ -434,6 +435,9 @@ int main(int argc, char** argv) {
                "get: hash each chunk in the client too (the node always does)");
   app.add_option("--timeout", config.timeout_s, "Deadline per call, seconds")
       ->capture_default_str();
+  bool plain_malloc = false;
+  app.add_flag("--plain-malloc", plain_malloc,
+               "Keep glibc's default malloc thresholds (costlier client)");
   CLI11_PARSE(app, argc, argv);
 
   std::string err = drive::bench::ParseSizeFlag(chunk_size, &config.chunk_size);
@@ -453,6 +457,7 @@ int main(int argc, char** argv) {
   if (err.empty() && config.op == "get" && config.ids_file.empty()) {
     err = "get needs --ids-file";
   }
+  if (!plain_malloc) drive::TuneAllocatorForLargeBuffers();
   if (config.seed == 0) config.seed = std::random_device{}();
   if (!err.empty()) {
     std::fprintf(stderr, "drive-bench: %s\n", err.c_str());

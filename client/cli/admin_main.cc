@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/cli_common.h"
+#include "common/allocator.h"
 #include "common/strings.h"
 #include "common/units.h"
 #include "drive/admin_client.h"
@@ -301,4 +302,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace drive::cli
 
-int main(int argc, char** argv) { return drive::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  drive::TuneAllocatorForLargeBuffers();
+  return drive::cli::Main(argc, argv);
+}

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "client/cli/cli_common.h"
 #include "client/cli/put_command.h"
+#include "common/allocator.h"
 #include "common/chunk_id.h"
 #include "common/file_path.h"
 #include "common/status_util.h"
@@ -474,4 +475,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace drive::cli
 
-int main(int argc, char** argv) { return drive::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  drive::TuneAllocatorForLargeBuffers();
+  return drive::cli::Main(argc, argv);
+}

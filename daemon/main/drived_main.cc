@@ -1,6 +1,7 @@
 // drived: every Drive daemon in one binary, one subcommand per role.
 
 #include "CLI/CLI.hpp"
+#include "common/allocator.h"
 #include "daemon/main/coordinator_main.h"
 #include "daemon/main/node_main.h"
 #include "daemon/main/process_util.h"
@@ -9,6 +10,7 @@
 int main(int argc, char** argv) {
   // Before any thread exists, so all threads inherit the blocked mask and
   // the main thread alone receives SIGTERM via sigwait.
+  drive::TuneAllocatorForLargeBuffers();
   drive::daemon::BlockTerminationSignals();
 
   CLI::App app{
