@@ -89,7 +89,7 @@ cmp "$WORK/big.bin" "$WORK/big.out"
 NODE_RSS=0
 for p in "$CLUSTER"/nodes/*/pid; do
   kb=$(awk '/VmHWM/ {print $2}' "/proc/$(cat "$p")/status")
-  ((kb > NODE_RSS)) && NODE_RSS=$kb
+  if ((kb > NODE_RSS)); then NODE_RSS=$kb; fi
 done
 
 mkdir -p "$ROOT/bench/results"

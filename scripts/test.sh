@@ -33,7 +33,7 @@ if [ "$asan" = 1 ]; then
   cmake --preset asan >/dev/null
   # Only the unit test binaries: the integration tests spawn the regular
   # daemon, and uninstrumented system libraries make a full ASan build slow.
-  cmake --build build/asan -j"$jobs" --target common_test storage_test
+  cmake --build build/asan -j"$jobs" --target common_test storage_test coordinator_test client_test
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure -j"$jobs" -L unit

@@ -1,9 +1,9 @@
 // DriveClient: files in, files out. Upload outline, per batch of up to
 // parallel_chunks chunks (so memory stays bounded and the file is read once):
 //   1. read and hash the chunks; find each chunk's PG and its six drives;
-//   2. ask every involved drive, in one call each, which chunks it holds;
+//   2. ask every involved drive, in one call each, which chunks it holds
 //   3. write each chunk once to the drives that lack it (forwarding tree,
-//      see chunk_transfer.h), retrying with failed drives left out;
+//      see chunk_transport.h), retrying without drives that failed;
 //   4. require the quorum (quorum_local in the writer's region, quorum_remote
 //      in the other) from the holders, else fail with kUnavailable.
 // Nothing is committed until every chunk of the file met its quorum.
@@ -21,8 +21,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "client/lib/internal/chunk_transfer.h"
+#include "client/lib/internal/chunk_transport.h"
 #include "client/lib/internal/cluster_map.h"
+#include "client/lib/internal/replication.h"
 #include "common/content_type.h"
 #include "common/file_path.h"
 #include "common/grpc/metadata.h"
@@ -42,8 +43,6 @@ using internal::ClusterMap;
 using internal::MapDrive;
 
 namespace {
-
-constexpr int kWriteAttempts = 3;
 
 FileInfo FromManifest(const v1::FileManifest& m, const ClusterMap* map) {
   FileInfo f;
@@ -86,17 +85,6 @@ void ToManifest(const FileInfo& f, v1::FileManifest* m) {
     for (const auto& r : c.replicas) pc->add_replicas(r.drive);
   }
 }
-
-// A chunk of the batch being uploaded.
-struct PendingChunk {
-  std::string data;
-  ChunkId id;
-  std::vector<const MapDrive*> placed;
-  std::set<std::string> holders;  // drive ids with a durable copy
-  std::set<std::string> failed;   // drive ids that refused or were unreachable
-  std::string last_error;
-  int writes = 0;  // WriteChunk calls made (0: every copy already existed)
-};
 
 }  // namespace
 
@@ -178,89 +166,10 @@ struct DriveClient::Impl {
     coordinator->ReportBadReplica(&ctx, req, &resp).ok();
   }
 
-  absl::Status UploadBatch(std::vector<PendingChunk>& batch,
-                           const ClusterMap& m, const ChunkCallContext& ctx);
-  absl::StatusOr<std::string> FetchChunk(const ChunkInfo& c,
-                                         const ClusterMap& m,
-                                         const ChunkCallContext& ctx);
+  internal::QuorumPolicy Quorum(const ClusterMap& m) const {
+    return {WriterRegion(m), options.quorum_local, options.quorum_remote};
+  }
 };
-
-absl::Status DriveClient::Impl::UploadBatch(std::vector<PendingChunk>& batch,
-                                            const ClusterMap& m,
-                                            const ChunkCallContext& ctx) {
-  // 2. One HasChunks call per involved drive.
-  std::map<std::string, std::pair<const MapDrive*, std::vector<size_t>>> asks;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    for (const MapDrive* d : batch[i].placed) {
-      if (!d->up()) continue;
-      auto& entry = asks[d->id];
-      entry.first = d;
-      entry.second.push_back(i);
-    }
-  }
-  for (auto& [id, entry] : asks) {
-    std::vector<ChunkId> ids;
-    for (size_t i : entry.second) ids.push_back(batch[i].id);
-    auto present = internal::HasChunks(ctx, *entry.first, ids);
-    for (size_t k = 0; k < entry.second.size(); ++k) {
-      PendingChunk& c = batch[entry.second[k]];
-      if (!present.ok()) {
-        c.failed.insert(id);
-        c.last_error = absl::StrCat(id, ": ", present.status().ToString());
-      } else if ((*present)[k]) {
-        c.holders.insert(id);
-      }
-    }
-  }
-  // 3. Write what is missing, chunks of the batch in parallel.
-  std::string region = WriterRegion(m);
-  auto write_one = [&](PendingChunk& c) {
-    for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
-      std::vector<const MapDrive*> targets;
-      for (const MapDrive* d : c.placed) {
-        if (d->up() && !c.holders.count(d->id) && !c.failed.count(d->id)) {
-          targets.push_back(d);
-        }
-      }
-      if (targets.empty()) return;
-      ++c.writes;
-      auto acks = internal::WriteChunk(ctx, c.id, c.data, targets, region);
-      for (const auto& [drive, st] : acks) {
-        if (st.ok()) {
-          c.holders.insert(drive);
-        } else {
-          c.failed.insert(drive);
-          c.last_error = absl::StrCat(drive, ": ", st.ToString());
-        }
-      }
-    }
-  };
-  std::vector<std::thread> workers;
-  for (size_t i = 1; i < batch.size(); ++i) {
-    workers.emplace_back([&, i] { write_one(batch[i]); });
-  }
-  if (!batch.empty()) write_one(batch[0]);
-  for (auto& w : workers) w.join();
-
-  // 4. Quorum.
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const PendingChunk& c = batch[i];
-    int local = 0, remote = 0;
-    for (const auto& id : c.holders) {
-      const MapDrive* d = m.Find(id);
-      if (d == nullptr) continue;
-      (d->region == region ? local : remote)++;
-    }
-    if (local < options.quorum_local || remote < options.quorum_remote) {
-      return absl::UnavailableError(absl::StrCat(
-          "write quorum not met for chunk ", c.id.ToHex(), ": ", local,
-          " copies in ", region, " (need ", options.quorum_local, "), ", remote,
-          " in the other region (need ", options.quorum_remote, ")",
-          c.last_error.empty() ? "" : "; last error: " + c.last_error));
-    }
-  }
-  return absl::OkStatus();
-}
 
 DriveClient::DriveClient(ClientOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
@@ -292,6 +201,7 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
     int64_t mtime_ms, ProgressFn progress) {
   DRIVE_RETURN_IF_ERROR(ValidateFilePath(remote_path));
   DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
+  internal::GrpcChunkTransport transport(ctx);
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   PreparedFile out;
   out.info.path = remote_path;
@@ -303,9 +213,9 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
       static_cast<size_t>(std::max(1, options_.parallel_chunks));
   while (!eof) {
     // 1. Read and hash up to batch_size chunks.
-    std::vector<PendingChunk> batch;
+    std::vector<internal::PendingChunk> batch;
     while (batch.size() < batch_size && !eof) {
-      PendingChunk c;
+      internal::PendingChunk c;
       c.data.resize(kMaxChunkBytes);
       size_t filled = 0;
       while (filled < kMaxChunkBytes) {
@@ -330,8 +240,9 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
       batch.push_back(std::move(c));
     }
     if (batch.empty()) break;
-    DRIVE_RETURN_IF_ERROR(
-        Annotate(impl_->UploadBatch(batch, *map, ctx), remote_path));
+    DRIVE_RETURN_IF_ERROR(Annotate(
+        internal::ReplicateBatch(batch, transport, impl_->Quorum(*map), *map),
+        remote_path));
     for (auto& c : batch) {
       out.bytes_sent += c.writes * c.data.size();
       if (c.writes == 0) ++out.chunks_skipped;
@@ -402,47 +313,6 @@ absl::StatusOr<FileInfo> DriveClient::PutFile(const std::string& local_path,
   return committed.at(0);
 }
 
-absl::StatusOr<std::string> DriveClient::Impl::FetchChunk(
-    const ChunkInfo& c, const ClusterMap& m, const ChunkCallContext& ctx) {
-  // Candidates: the drives recorded at commit, then the PG's current drives
-  // (after a remap the data moves there); up drives in our region first.
-  std::vector<const MapDrive*> candidates;
-  std::set<std::string> recorded;
-  auto add = [&](const MapDrive* d) {
-    if (d == nullptr) return;
-    for (const MapDrive* x : candidates) {
-      if (x == d) return;
-    }
-    candidates.push_back(d);
-  };
-  for (const auto& r : c.replicas) {
-    recorded.insert(r.drive);
-    add(m.Find(r.drive));
-  }
-  for (const MapDrive* d :
-       m.DrivesOf(PgOf(options.account, c.id, m.pg_count())))
-    add(d);
-  std::string region = WriterRegion(m);
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [&](const MapDrive* a, const MapDrive* b) {
-                     auto rank = [&](const MapDrive* d) {
-                       return (d->up() ? 0 : 2) + (d->region == region ? 0 : 1);
-                     };
-                     return rank(a) < rank(b);
-                   });
-  absl::Status last =
-      absl::UnavailableError("no drive holds chunk " + c.id.ToHex());
-  for (const MapDrive* d : candidates) {
-    auto data = internal::ReadChunk(ctx, *d, c.id);
-    if (data.ok()) return data;
-    last = data.status();
-    bool bad_copy = absl::IsDataLoss(last) ||
-                    (absl::IsNotFound(last) && recorded.count(d->id) > 0);
-    if (bad_copy) ReportBad(c.id, d->id, last);
-  }
-  return Annotate(last, "reading chunk ", c.id.ToHex());
-}
-
 absl::Status DriveClient::Read(
     const std::string& remote_path, uint64_t offset, uint64_t length,
     const std::function<absl::Status(std::string_view)>& sink,
@@ -460,12 +330,25 @@ absl::Status DriveClient::Read(
   uint64_t end =
       length == 0 ? known->size : std::min(known->size, offset + length);
   DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
+  internal::GrpcChunkTransport transport(ctx);
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   uint64_t chunk_start = 0;
   for (const auto& c : known->chunks) {
     uint64_t chunk_end = chunk_start + c.size;
     if (chunk_end > offset && chunk_start < end) {
-      DRIVE_ASSIGN_OR_RETURN(std::string data, impl_->FetchChunk(c, *map, ctx));
+      std::vector<std::string> recorded;
+      for (const auto& r : c.replicas) recorded.push_back(r.drive);
+      auto candidates = internal::ReadCandidates(
+          recorded,
+          map->DrivesOf(PgOf(options_.account, c.id, map->pg_count())), *map,
+          impl_->WriterRegion(*map));
+      DRIVE_ASSIGN_OR_RETURN(
+          std::string data,
+          internal::FetchVerified(
+              c.id, candidates, {recorded.begin(), recorded.end()}, transport,
+              [&](const std::string& drive, const absl::Status& why) {
+                impl_->ReportBad(c.id, drive, why);
+              }));
       uint64_t from = std::max(offset, chunk_start) - chunk_start;
       uint64_t to = std::min(end, chunk_end) - chunk_start;
       DRIVE_RETURN_IF_ERROR(

@@ -52,6 +52,7 @@ absl::StatusOr<std::vector<storage::DriveConfig>> DrivesFromFlags(
     d.store.pg_count = flags.pg_count;
     d.store.reserve_bytes = reserve;
     d.store.durability = mode;
+    d.store.direct_writes = flags.direct_writes;
     drives.push_back(std::move(d));
   }
   return drives;
@@ -130,6 +131,9 @@ CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
                   "listen address)");
   cmd->add_option("--ready-file", f.ready_file,
                   "Write bound ports as JSON here once serving");
+  cmd->add_option("--direct-writes", f.direct_writes,
+                  "Write flushed blob and SST files with O_DIRECT")
+      ->capture_default_str();
   cmd->add_option("--threads", f.threads, "Threads for disk work")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));

@@ -24,6 +24,7 @@ struct NodeFlags {
   std::string coordinator;
   std::string advertise;
   int threads = 8;
+  bool direct_writes = false;
 };
 
 // Adds the `node` subcommand to `app`; `flags` must outlive parsing.

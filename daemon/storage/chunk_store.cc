@@ -1,6 +1,10 @@
 #include "daemon/storage/chunk_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -29,6 +33,19 @@ rocksdb::ReadOptions ChunkReadOptions() {
   rocksdb::ReadOptions ro;
   ro.verify_checksums = false;
   return ro;
+}
+
+// Whether the filesystem holding `dir` accepts O_DIRECT (tmpfs and some
+// others do not; RocksDB would only find out at the first flush).
+bool SupportsDirectIo(const std::string& dir) {
+  std::error_code ec;  // a missing dir fails the probe, then the open
+  std::filesystem::create_directories(dir, ec);
+  std::string probe = dir + "/.direct-io-probe";
+  int fd =
+      ::open(probe.c_str(), O_WRONLY | O_CREAT | O_DIRECT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  ::unlink(probe.c_str());
+  return fd >= 0;
 }
 
 // The smallest key greater than every key starting with `prefix`.
@@ -100,6 +117,8 @@ absl::Status ChunkStore::OpenDb() {
   o.max_background_jobs = 2;
   o.keep_log_file_num = 3;
   o.max_log_file_size = 16 << 20;
+  o.use_direct_io_for_flush_and_compaction =
+      options_.direct_writes && SupportsDirectIo(options_.path);
   rocksdb::BlockBasedTableOptions t;
   // XXH3 block checksums: Debian's RocksDB has no hardware CRC32C.
   t.checksum = rocksdb::kXXH3;
