@@ -144,7 +144,7 @@ struct DriveClient::Impl {
       token_expires = resp.expires_unix_s();
     }
     return ChunkCallContext{&channels, data_token, options.account,
-                            options.timeout};
+                            options.chunk_timeout};
   }
 
   std::string WriterRegion(const ClusterMap& m) const {

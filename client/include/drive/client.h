@@ -33,8 +33,12 @@ struct ClientOptions {
   // Chunks of one file in flight at once (each holds up to 4 MiB).
   // Default: 4.
   int parallel_chunks = 4;
-  // Deadline of each RPC. Default: 60 s.
+  // Deadline of each coordinator RPC. Default: 60 s.
   absl::Duration timeout = absl::Seconds(60);
+  // Deadline of each chunk call to a node (one chunk, <= 4 MiB, with its
+  // forwards): a hung node costs at most this much before a read fails
+  // over or a write moves on without it. Default: 15 s.
+  absl::Duration chunk_timeout = absl::Seconds(15);
 };
 
 // One copy of a chunk, as `stat` shows it.
