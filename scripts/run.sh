@@ -22,7 +22,7 @@ deploy/local-cluster.sh up --dir "$DIR"
 source "$DIR/env"
 
 echo "== uploading the sample photos"
-drive put data/photos/ samples/
+drive put data/photos/. samples/
 drive ls -l samples/
 
 echo "== downloading and comparing"
