@@ -93,7 +93,8 @@ for p in "$CLUSTER"/nodes/*/pid; do
 done
 
 mkdir -p "$ROOT/bench/results"
-STAMP=$(date +%Y-%m-%d)$([ "$QUICK" = 1 ] && echo -quick)
+STAMP=$(date +%Y-%m-%d)
+if ((QUICK)); then STAMP=$STAMP-quick; fi
 python3 - "$RESULTS" "$RAW_WRITE" "$RAW_READ" "$(tail -1 "$WORK/put.rss")" \
   "$(tail -1 "$WORK/get.rss")" "$NODE_RSS" "$((BIG >> 20))" "$RUNS" \
   "$ROOT/bench/results/cluster-$STAMP" <<'PY'

@@ -25,14 +25,14 @@ std::string Hex(const unsigned char* data, size_t n) {
   return out;
 }
 
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+}  // namespace
+
+bool SecretsEqual(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   unsigned char diff = 0;
   for (size_t i = 0; i < a.size(); ++i) diff |= a[i] ^ b[i];
   return diff == 0;
 }
-
-}  // namespace
 
 std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -75,7 +75,7 @@ absl::StatusOr<std::string> VerifyDataToken(std::string_view secret,
     return absl::UnauthenticatedError("malformed data token");
   }
   std::string body = absl::StrCat("v1.", parts[1], ".", parts[2]);
-  if (!ConstantTimeEquals(HmacSha256Hex(secret, body), parts[3])) {
+  if (!SecretsEqual(HmacSha256Hex(secret, body), parts[3])) {
     return absl::UnauthenticatedError("data token signature is wrong");
   }
   if (now_unix_s >= expires) {

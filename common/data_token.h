@@ -23,6 +23,10 @@ absl::StatusOr<std::string> VerifyDataToken(std::string_view secret,
                                             std::string_view token,
                                             int64_t now_unix_s);
 
+// Equality of secrets in time independent of where they differ (the
+// length is not secret).
+bool SecretsEqual(std::string_view a, std::string_view b);
+
 // Lower-case hex HMAC-SHA256(key, message).
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
 // Lower-case hex SHA-256 of data (token hashes at rest).

@@ -9,17 +9,6 @@
 #include "spdlog/spdlog.h"
 
 namespace drive::coordinator {
-namespace {
-
-bool SecretEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= a[i] ^ b[i];
-  return diff == 0;
-}
-
-}  // namespace
-
 Coordinator::Coordinator(NodeRegistry* registry, Namespace* ns, Env* env,
                          CoordinatorOptions options)
     : registry_(registry), ns_(ns), env_(env), options_(std::move(options)) {}
@@ -27,11 +16,11 @@ Coordinator::Coordinator(NodeRegistry* registry, Namespace* ns, Env* env,
 absl::StatusOr<Caller> Coordinator::Authenticate(std::string_view token) {
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
   if (!options_.admin_token.empty() &&
-      SecretEquals(token, options_.admin_token)) {
+      SecretsEqual(token, options_.admin_token)) {
     return Caller{Role::kAdmin, ""};
   }
   if (!options_.cluster_token.empty() &&
-      SecretEquals(token, options_.cluster_token)) {
+      SecretsEqual(token, options_.cluster_token)) {
     return Caller{Role::kCluster, ""};
   }
   DRIVE_ASSIGN_OR_RETURN(std::string account, ns_->AccountForToken(token));

@@ -24,7 +24,4 @@ absl::Status AuthorizeChunkAccess(const grpc::ServerContextBase& ctx,
 // The token of "authorization: Bearer TOKEN", or "" if absent.
 std::string BearerToken(const grpc::ServerContextBase& ctx);
 
-// Constant-time equality for secrets.
-bool SecretEquals(std::string_view a, std::string_view b);
-
 }  // namespace drive::rpc
