@@ -184,7 +184,7 @@ class NodeServiceImpl::PutChunkReactor
       return;
     }
     for (const auto& f : forwarders_) f->Close();
-    service_->executor_->Schedule([this] {
+    service_->write_executor_->Schedule([this] {
       auto result = store_->Put(account_, id_, data_);
       drive::v1::ReplicaAck own;
       own.set_drive_id(drive_id_);
@@ -284,7 +284,7 @@ class NodeServiceImpl::GetChunkReactor
       return;
     }
     GetChunkRequest req = *request;
-    service_->executor_->Schedule([this, req] { Read(req); });
+    service_->read_executor_->Schedule([this, req] { Read(req); });
   }
 
   void OnWriteDone(bool ok) override {
@@ -353,11 +353,14 @@ class NodeServiceImpl::GetChunkReactor
   grpc::Status final_status_;
 };
 
-NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node, Executor* executor,
+NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node,
+                                 Executor* write_executor,
+                                 Executor* read_executor,
                                  MetricsRegistry* metrics,
                                  NodeServiceOptions options)
     : node_(node),
-      executor_(executor),
+      write_executor_(write_executor),
+      read_executor_(read_executor),
       registry_(metrics),
       metrics_(metrics),
       cluster_token_(std::move(options.cluster_token)),
@@ -384,9 +387,10 @@ grpc::ServerWriteReactor<GetChunkResponse>* NodeServiceImpl::GetChunk(
 
 grpc::ServerUnaryReactor* NodeServiceImpl::Unary(
     grpc::CallbackServerContext* ctx, const std::string& rpc,
-    const std::string& account, std::function<absl::Status()> work) {
+    const std::string& account, std::function<absl::Status()> work,
+    Executor* executor) {
   return RunUnary(
-      ctx, executor_, &metrics_, rpc,
+      ctx, executor ? executor : read_executor_, &metrics_, rpc,
       [this, ctx, &account] { return Authorize(*ctx, account); },
       std::move(work));
 }
@@ -409,7 +413,8 @@ grpc::ServerUnaryReactor* NodeServiceImpl::DeleteChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::DeleteChunksRequest* req,
     drive::v1::DeleteChunksResponse* resp) {
   return Unary(
-      ctx, "DeleteChunks", req->account(), [this, req, resp]() -> absl::Status {
+      ctx, "DeleteChunks", req->account(),
+      [this, req, resp]() -> absl::Status {
         DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                                node_->drive(req->drive()));
         DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
@@ -417,7 +422,8 @@ grpc::ServerUnaryReactor* NodeServiceImpl::DeleteChunks(
                                store->Delete(req->account(), ids));
         resp->set_deleted(deleted);
         return absl::OkStatus();
-      });
+      },
+      write_executor_);
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::ListChunks(

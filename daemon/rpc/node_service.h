@@ -30,8 +30,12 @@ struct NodeServiceOptions {
 // executor and metrics registry are not owned and must outlive the server.
 class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
  public:
-  NodeServiceImpl(storage::StorageNode* node, Executor* executor,
-                  MetricsRegistry* metrics, NodeServiceOptions options);
+  // Writes (which block on fsync and group flushes) and reads run on
+  // separate executors, so a queue of waiting writes never delays a read
+  // or an existence check.
+  NodeServiceImpl(storage::StorageNode* node, Executor* write_executor,
+                  Executor* read_executor, MetricsRegistry* metrics,
+                  NodeServiceOptions options);
 
   grpc::ServerReadReactor<drive::v1::PutChunkRequest>* PutChunk(
       grpc::CallbackServerContext* ctx,
@@ -68,14 +72,16 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx,
                                   const std::string& rpc,
                                   const std::string& account,
-                                  std::function<absl::Status()> work);
+                                  std::function<absl::Status()> work,
+                                  Executor* executor = nullptr);  // null: reads
   // OK for the cluster token; for a data token, OK only when it is valid
   // and for `account` (kPermissionDenied for another account).
   absl::Status Authorize(const grpc::CallbackServerContext& ctx,
                          const std::string& account) const;
 
   storage::StorageNode* node_;
-  Executor* executor_;
+  Executor* write_executor_;
+  Executor* read_executor_;
   MetricsRegistry* registry_;
   RpcMetrics metrics_;
   std::string cluster_token_;
