@@ -174,10 +174,6 @@ absl::StatusOr<std::vector<DriveStatsResult>> NodeClient::NodeStats() {
   return out;
 }
 
-}  // namespace drive::client
-
-namespace drive::client {
-
 absl::StatusOr<uint64_t> NodeClient::CrossRegionBytesIn() {
   grpc::ClientContext ctx;
   impl_->Prepare(&ctx);
