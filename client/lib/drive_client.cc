@@ -99,6 +99,16 @@ struct DriveClient::Impl {
   std::string data_token ABSL_GUARDED_BY(mu);
   int64_t token_expires ABSL_GUARDED_BY(mu) = 0;
 
+  // One unary coordinator call with the bearer token and deadline.
+  template <typename Request, typename Response>
+  absl::Status Call(grpc::Status (v1::CoordinatorService::Stub::*method)(
+                        grpc::ClientContext*, const Request&, Response*),
+                    const Request& req, Response* resp) const {
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    return FromGrpcStatus((coordinator.get()->*method)(&ctx, req, resp));
+  }
+
   void Prepare(grpc::ClientContext* ctx) const {
     ctx->AddMetadata(kAuthorizationKey, "Bearer " + options.token);
     ctx->set_deadline(std::chrono::system_clock::now() +
@@ -290,14 +300,12 @@ absl::StatusOr<PreparedFile> DriveClient::Upload(
 
 absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
     const std::vector<PreparedFile>& files) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::CommitFilesRequest req;
   req.set_account(options_.account);
   for (const auto& f : files) ToManifest(f.info, req.add_files());
   v1::CommitFilesResponse resp;
-  grpc::Status s = impl_->coordinator->CommitFiles(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&v1::CoordinatorService::Stub::CommitFiles, req, &resp));
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   std::vector<FileInfo> out;
   for (const auto& m : resp.files()) out.push_back(FromManifest(m, map.get()));
@@ -400,14 +408,12 @@ absl::StatusOr<FileInfo> DriveClient::GetFile(const std::string& remote_path,
 }
 
 absl::StatusOr<FileInfo> DriveClient::Stat(const std::string& remote_path) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::StatFileRequest req;
   req.set_account(options_.account);
   req.set_path(remote_path);
   v1::StatFileResponse resp;
-  grpc::Status s = impl_->coordinator->StatFile(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&v1::CoordinatorService::Stub::StatFile, req, &resp));
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   return FromManifest(resp.file(), map.get());
 }
@@ -415,16 +421,14 @@ absl::StatusOr<FileInfo> DriveClient::Stat(const std::string& remote_path) {
 absl::StatusOr<Listing> DriveClient::List(const std::string& prefix,
                                           const std::string& cursor,
                                           uint32_t limit) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::ListFilesRequest req;
   req.set_account(options_.account);
   req.set_prefix(prefix);
   req.set_cursor(cursor);
   req.set_limit(limit);
   v1::ListFilesResponse resp;
-  grpc::Status s = impl_->coordinator->ListFiles(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&v1::CoordinatorService::Stub::ListFiles, req, &resp));
   Listing out;
   for (const auto& m : resp.files())
     out.files.push_back(FromManifest(m, nullptr));
@@ -435,28 +439,24 @@ absl::StatusOr<Listing> DriveClient::List(const std::string& prefix,
 absl::StatusOr<FileInfo> DriveClient::Move(const std::string& from,
                                            const std::string& to,
                                            bool overwrite) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::MoveFileRequest req;
   req.set_account(options_.account);
   req.set_from_path(from);
   req.set_to_path(to);
   req.set_overwrite(overwrite);
   v1::MoveFileResponse resp;
-  grpc::Status s = impl_->coordinator->MoveFile(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&v1::CoordinatorService::Stub::MoveFile, req, &resp));
   return FromManifest(resp.file(), nullptr);
 }
 
 absl::StatusOr<TrashItem> DriveClient::Delete(const std::string& remote_path) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::DeleteFileRequest req;
   req.set_account(options_.account);
   req.set_path(remote_path);
   v1::DeleteFileResponse resp;
-  grpc::Status s = impl_->coordinator->DeleteFile(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&v1::CoordinatorService::Stub::DeleteFile, req, &resp));
   TrashItem t;
   t.trash_id = resp.trash_id();
   t.file.path = remote_path;
@@ -466,14 +466,12 @@ absl::StatusOr<TrashItem> DriveClient::Delete(const std::string& remote_path) {
 
 absl::StatusOr<std::vector<TrashItem>> DriveClient::ListTrash(
     const std::string& prefix) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::ListTrashRequest req;
   req.set_account(options_.account);
   req.set_prefix(prefix);
   v1::ListTrashResponse resp;
-  grpc::Status s = impl_->coordinator->ListTrash(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&v1::CoordinatorService::Stub::ListTrash, req, &resp));
   std::vector<TrashItem> out;
   for (const auto& e : resp.entries()) {
     out.push_back({e.trash_id(), FromManifest(e.file(), nullptr),
@@ -484,15 +482,13 @@ absl::StatusOr<std::vector<TrashItem>> DriveClient::ListTrash(
 
 absl::StatusOr<FileInfo> DriveClient::Restore(const std::string& id_or_path,
                                               const std::string& to_path) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::RestoreFileRequest req;
   req.set_account(options_.account);
   req.set_trash_id_or_path(id_or_path);
   req.set_to_path(to_path);
   v1::RestoreFileResponse resp;
-  grpc::Status s = impl_->coordinator->RestoreFile(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&v1::CoordinatorService::Stub::RestoreFile, req, &resp));
   return FromManifest(resp.file(), nullptr);
 }
 
