@@ -1,6 +1,7 @@
 #include "daemon/storage/chunk_key.h"
 
 #include "common/bytes.h"
+#include "common/status_macros.h"
 
 namespace drive::storage {
 namespace {
@@ -31,6 +32,22 @@ absl::StatusOr<ChunkId> ChunkIdFromKey(std::string_view key) {
     return absl::DataLossError("malformed chunk key");
   }
   return ChunkId::FromBytes(key.substr(key.size() - ChunkId::kBytes));
+}
+
+absl::StatusOr<ParsedChunkKey> ParseChunkKey(std::string_view key) {
+  DRIVE_ASSIGN_OR_RETURN(ChunkId id, ChunkIdFromKey(key));
+  ParsedChunkKey k;
+  k.tag = key[0];
+  k.pg = LoadBE16(key.data() + 1);
+  k.account = std::string(key.substr(4, static_cast<uint8_t>(key[3])));
+  k.id = id;
+  return k;
+}
+
+std::string PgKeyPrefix(char tag, uint32_t pg) {
+  std::string key(1, tag);
+  AppendBE16(&key, static_cast<uint16_t>(pg));
+  return key;
 }
 
 std::string EncodeIndexEntry(const ChunkIndexEntry& e) {

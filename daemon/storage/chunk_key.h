@@ -18,7 +18,10 @@ namespace drive::storage {
 
 inline constexpr char kChunkValueTag = 'c';
 inline constexpr char kChunkIndexTag = 'i';
-// Drive-wide settings, e.g. "m/pg_count".
+// Evidence of a copy the scrubber found corrupt (same key layout).
+inline constexpr char kQuarantineTag = 'q';
+// Drive-wide settings, e.g. "m/pg_count"; every meta key starts with "m/".
+inline constexpr std::string_view kMetaPrefix = "m/";
 inline constexpr std::string_view kMetaPgCountKey = "m/pg_count";
 
 // Key of a chunk record with `tag`. account must be valid (1..63 bytes).
@@ -29,6 +32,17 @@ std::string ChunkKeyPrefix(char tag, uint32_t pg, std::string_view account);
 // The chunk id at the end of a key built by ChunkKey; kDataLoss when the key
 // is malformed.
 absl::StatusOr<ChunkId> ChunkIdFromKey(std::string_view key);
+
+// All fields of a chunk key; kDataLoss when it is malformed.
+struct ParsedChunkKey {
+  char tag = 0;
+  uint32_t pg = 0;
+  std::string account;
+  ChunkId id;
+};
+absl::StatusOr<ParsedChunkKey> ParseChunkKey(std::string_view key);
+// Prefix of every record with `tag` in one PG, over all accounts.
+std::string PgKeyPrefix(char tag, uint32_t pg);
 
 // Small record stored under the 'i' key: what List, Has and stats need
 // without touching the blob.

@@ -16,6 +16,7 @@
 #include "daemon/storage/chunk_key.h"
 #include "daemon/storage/group_flush.h"
 #include "daemon/storage/rocksdb_status.h"
+#include "nlohmann/json.hpp"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -161,19 +162,36 @@ absl::Status ChunkStore::OpenDb() {
 }
 
 absl::Status ChunkStore::LoadUsage() {
+  std::vector<PgDigest> digests(options_.pg_count);
+  std::string cursor;
+  do {
+    DRIVE_ASSIGN_OR_RETURN(IndexPage page,
+                           ScanIndex(cursor, std::nullopt, 4096));
+    for (const auto& c : page.chunks) {
+      if (c.pg >= options_.pg_count) {
+        return absl::DataLossError(
+            absl::StrCat("chunk ", c.id.ToHex(), " is filed under PG ", c.pg));
+      }
+      chunks_ += 1;
+      logical_bytes_ += c.entry.raw_length;
+      stored_bytes_ += c.entry.stored_length;
+      digests[c.pg].Add(c.account, c.id, c.entry.raw_length);
+    }
+    cursor = std::move(page.next);
+  } while (!cursor.empty());
+  {
+    absl::MutexLock lock(&digest_mu_);
+    digests_ = std::move(digests);
+  }
   rocksdb::ReadOptions ro;
-  std::string upper(1, kChunkIndexTag + 1);
+  std::string upper(1, kQuarantineTag + 1);
   rocksdb::Slice upper_slice(upper);
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  for (it->Seek(std::string(1, kChunkIndexTag)); it->Valid(); it->Next()) {
-    DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e,
-                           DecodeIndexEntry(it->value().ToStringView()));
-    chunks_ += 1;
-    logical_bytes_ += e.raw_length;
-    stored_bytes_ += e.stored_length;
+  for (it->Seek(std::string(1, kQuarantineTag)); it->Valid(); it->Next()) {
+    ++quarantined_;
   }
-  return FromRocksDb(it->status(), "scanning chunk index");
+  return FromRocksDb(it->status(), "scanning quarantine records");
 }
 
 absl::Mutex& ChunkStore::StripeFor(const ChunkId& id) {
@@ -261,6 +279,10 @@ absl::StatusOr<PutResult> ChunkStore::Put(std::string_view account,
       chunks_ += 1;
       logical_bytes_ += entry.raw_length;
       stored_bytes_ += entry.stored_length;
+      {
+        absl::MutexLock dl(&digest_mu_);
+        digests_[pg].Add(account, id, entry.raw_length);
+      }
       result.stored_bytes = entry.stored_length;
     }
   }
@@ -343,7 +365,8 @@ absl::StatusOr<std::vector<bool>> ChunkStore::Has(
 }
 
 absl::StatusOr<uint64_t> ChunkStore::Delete(std::string_view account,
-                                            const std::vector<ChunkId>& ids) {
+                                            const std::vector<ChunkId>& ids,
+                                            int64_t stored_before_unix_s) {
   DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
   uint64_t deleted = 0;
   for (const auto& id : ids) {
@@ -355,6 +378,8 @@ absl::StatusOr<uint64_t> ChunkStore::Delete(std::string_view account,
     if (s.IsNotFound()) continue;
     DRIVE_RETURN_IF_ERROR(FromRocksDb(s, "looking up chunk " + id.ToHex()));
     DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e, DecodeIndexEntry(existing));
+    if (stored_before_unix_s > 0 && e.stored_at_unix_s >= stored_before_unix_s)
+      continue;
     rocksdb::WriteBatch batch;
     batch.Delete(ChunkKey(kChunkValueTag, pg, account, id));
     batch.Delete(index_key);
@@ -365,6 +390,10 @@ absl::StatusOr<uint64_t> ChunkStore::Delete(std::string_view account,
     chunks_ -= 1;
     logical_bytes_ -= e.raw_length;
     stored_bytes_ -= e.stored_length;
+    {
+      absl::MutexLock dl(&digest_mu_);
+      digests_[pg].Remove(account, id, e.raw_length);
+    }
     ++deleted;
   }
   return deleted;
@@ -419,7 +448,195 @@ absl::StatusOr<DriveUsage> ChunkStore::Usage() {
   u.capacity_bytes = space.capacity_bytes;
   u.reserve_bytes = options_.reserve_bytes;
   u.checksum_failures = checksum_failures_;
+  u.quarantined = quarantined_;
   return u;
+}
+
+absl::StatusOr<IndexPage> ChunkStore::ScanIndex(std::string_view cursor,
+                                                std::optional<uint32_t> pg,
+                                                size_t limit) {
+  if (limit == 0) return absl::InvalidArgumentError("scan limit must be > 0");
+  std::string prefix =
+      pg ? PgKeyPrefix(kChunkIndexTag, *pg) : std::string(1, kChunkIndexTag);
+  std::string upper = PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  // The cursor is the last key returned; resume just after it.
+  if (cursor.empty()) {
+    it->Seek(prefix);
+  } else {
+    if (cursor.compare(0, prefix.size(), prefix) != 0) {
+      return absl::InvalidArgumentError("scan cursor from another range");
+    }
+    it->Seek(rocksdb::Slice(cursor.data(), cursor.size()));
+    if (it->Valid() && it->key().ToStringView() == cursor) it->Next();
+  }
+  IndexPage page;
+  for (; it->Valid(); it->Next()) {
+    if (page.chunks.size() == limit) break;  // page.next is the last key
+    DRIVE_ASSIGN_OR_RETURN(ParsedChunkKey k,
+                           ParseChunkKey(it->key().ToStringView()));
+    DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e,
+                           DecodeIndexEntry(it->value().ToStringView()));
+    page.chunks.push_back({std::move(k.account), k.id, k.pg, e});
+    page.next = it->key().ToString();
+  }
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning chunk index"));
+  // A scan that reached the end has no next page.
+  if (!it->Valid()) page.next.clear();
+  return page;
+}
+
+std::string ChunkStore::FoundHash(std::string_view value) {
+  auto decoded = DecodeChunk(value);
+  return decoded.ok() ? ChunkId::Of(decoded->raw()).ToHex() : "";
+}
+
+absl::StatusOr<QuarantineRecord> ChunkStore::Quarantine(
+    std::string_view account, const ChunkId& id, std::string_view reason) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
+  uint32_t pg = PgOf(account, id, options_.pg_count);
+  std::string value_key = ChunkKey(kChunkValueTag, pg, account, id);
+  std::string index_key = ChunkKey(kChunkIndexTag, pg, account, id);
+  absl::MutexLock lock(&StripeFor(id));
+  std::string index;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), index_key, &index);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError("chunk " + id.ToHex() + " is not on the drive");
+  }
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(s, "looking up chunk " + id.ToHex()));
+  DRIVE_ASSIGN_OR_RETURN(ChunkIndexEntry e, DecodeIndexEntry(index));
+  QuarantineRecord q;
+  q.account = std::string(account);
+  q.id = id;
+  q.reason = std::string(reason);
+  q.at_unix_s = absl::ToUnixSeconds(options_.env->Now());
+  q.stored_length = e.stored_length;
+  std::string value;
+  s = db_->Get(ChunkReadOptions(), value_key, &value);
+  if (s.ok()) {
+    q.found = FoundHash(value);
+    if (q.found == id.ToHex()) {
+      return absl::FailedPreconditionError("chunk " + id.ToHex() +
+                                           " verifies; not quarantined");
+    }
+  }  // else unreadable: that is the evidence (reason says how)
+  nlohmann::json j = {
+      {"account", q.account},     {"id", id.ToHex()},
+      {"found", q.found},         {"reason", q.reason},
+      {"at_unix_s", q.at_unix_s}, {"stored_length", q.stored_length}};
+  rocksdb::WriteBatch batch;
+  batch.Delete(value_key);
+  batch.Delete(index_key);
+  batch.Put(ChunkKey(kQuarantineTag, pg, account, id), j.dump());
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // a quarantined copy must stay out of service after a crash
+  DRIVE_RETURN_IF_ERROR(
+      FromRocksDb(db_->Write(wo, &batch), "quarantining chunk " + id.ToHex()));
+  chunks_ -= 1;
+  logical_bytes_ -= e.raw_length;
+  stored_bytes_ -= e.stored_length;
+  ++quarantined_;
+  {
+    absl::MutexLock dl(&digest_mu_);
+    digests_[pg].Remove(account, id, e.raw_length);
+  }
+  return q;
+}
+
+absl::StatusOr<std::vector<QuarantineRecord>> ChunkStore::ListQuarantine(
+    size_t limit) {
+  std::string prefix(1, kQuarantineTag);
+  std::string upper = PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  std::vector<QuarantineRecord> out;
+  for (it->Seek(prefix); it->Valid() && out.size() < limit; it->Next()) {
+    auto j = nlohmann::json::parse(it->value().ToStringView(), nullptr, false);
+    if (!j.is_object())
+      return absl::DataLossError("unreadable quarantine record");
+    QuarantineRecord q;
+    q.account = j.value("account", "");
+    auto id = ChunkId::FromHex(j.value("id", ""));
+    if (!id.ok()) return absl::DataLossError("unreadable quarantine record");
+    q.id = *id;
+    q.found = j.value("found", "");
+    q.reason = j.value("reason", "");
+    q.at_unix_s = j.value("at_unix_s", int64_t{0});
+    q.stored_length = j.value("stored_length", 0u);
+    out.push_back(std::move(q));
+  }
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(it->status(), "listing quarantine"));
+  return out;
+}
+
+std::vector<PgDigest> ChunkStore::Digests() const {
+  absl::MutexLock lock(&digest_mu_);
+  return digests_;
+}
+
+PgDigest ChunkStore::DigestOf(uint32_t pg) const {
+  absl::MutexLock lock(&digest_mu_);
+  return pg < digests_.size() ? digests_[pg] : PgDigest{};
+}
+
+namespace {
+absl::Status CheckMetaKey(std::string_view key) {
+  if (key.size() < 3 || key.size() > 200 ||
+      (key.substr(0, 2) != "m/" && key.substr(0, 2) != "b/")) {
+    return absl::InvalidArgumentError(
+        "drive metadata keys start with m/ or b/");
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> ChunkStore::GetMeta(
+    std::string_view key) {
+  DRIVE_RETURN_IF_ERROR(CheckMetaKey(key));
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                               rocksdb::Slice(key.data(), key.size()), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(s, "reading drive metadata"));
+  return std::optional<std::string>(std::move(v));
+}
+
+absl::Status ChunkStore::PutMeta(std::string_view key, std::string_view value) {
+  DRIVE_RETURN_IF_ERROR(CheckMetaKey(key));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // scrub state and backup records must survive a crash
+  return FromRocksDb(db_->Put(wo, rocksdb::Slice(key.data(), key.size()),
+                              rocksdb::Slice(value.data(), value.size())),
+                     "writing drive metadata");
+}
+
+absl::Status ChunkStore::DeleteMeta(std::string_view key) {
+  DRIVE_RETURN_IF_ERROR(CheckMetaKey(key));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocksDb(db_->Delete(wo, rocksdb::Slice(key.data(), key.size())),
+                     "deleting drive metadata");
+}
+
+absl::Status ChunkStore::ScanMeta(
+    std::string_view prefix,
+    const std::function<bool(std::string_view, std::string_view)>& fn) {
+  DRIVE_RETURN_IF_ERROR(CheckMetaKey(std::string(prefix) + "x"));
+  std::string upper = PrefixSuccessor(std::string(prefix));
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid();
+       it->Next()) {
+    if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  return FromRocksDb(it->status(), "scanning drive metadata");
 }
 
 }  // namespace drive::storage

@@ -3,7 +3,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,8 @@
 #include "common/chunk_id.h"
 #include "common/env.h"
 #include "common/placement_group.h"
+#include "daemon/storage/chunk_key.h"
+#include "daemon/storage/pg_digest.h"
 
 namespace rocksdb {
 class DB;
@@ -115,6 +119,32 @@ struct ChunkListing {
   bool more = false;          // true when a later page exists
 };
 
+// One chunk copy as a scan of the index finds it.
+struct IndexedChunk {
+  std::string account;
+  ChunkId id;
+  uint32_t pg = 0;
+  ChunkIndexEntry entry;
+};
+
+// A page of an index scan; `next` resumes it (empty: the scan is complete).
+struct IndexPage {
+  std::vector<IndexedChunk> chunks;
+  std::string next;
+};
+
+// Evidence kept for a copy that failed verification
+// (docs/formats/drive-keys.md).
+struct QuarantineRecord {
+  std::string account;
+  ChunkId id;             // the id the bytes should hash to
+  std::string found;      // hex XXH3-128 the bytes hashed to, or "" when
+                          // the value could not even be decoded
+  std::string reason;     // the read error, e.g. "DATA_LOSS: ..."
+  int64_t at_unix_s = 0;  // when it was quarantined
+  uint32_t stored_length = 0;
+};
+
 struct DriveUsage {
   uint64_t chunks = 0;
   uint64_t logical_bytes = 0;
@@ -123,6 +153,7 @@ struct DriveUsage {
   uint64_t capacity_bytes = 0;
   uint64_t reserve_bytes = 0;
   uint64_t checksum_failures = 0;
+  uint64_t quarantined = 0;
 };
 
 // One drive: a RocksDB instance with integrated BlobDB holding the
@@ -157,10 +188,44 @@ class ChunkStore {
   absl::StatusOr<std::vector<bool>> Has(std::string_view account,
                                         const std::vector<ChunkId>& ids);
 
-  // Deletes the chunks that are present; returns how many were. Durable
-  // when it returns.
+  // Deletes the chunks that are present; returns how many were. With
+  // stored_before_unix_s > 0, only copies stored before that time are
+  // deleted (garbage collection: a copy a new upload wrote after the chunk
+  // was condemned survives a late delete). Durable when it returns.
   absl::StatusOr<uint64_t> Delete(std::string_view account,
-                                  const std::vector<ChunkId>& ids);
+                                  const std::vector<ChunkId>& ids,
+                                  int64_t stored_before_unix_s = 0);
+
+  // Index entries of all accounts in key order (PG, account, id), after
+  // `cursor` (a previous page's `next`; empty: from the start), only of
+  // `pg` if set. Reads no chunk data.
+  absl::StatusOr<IndexPage> ScanIndex(std::string_view cursor,
+                                      std::optional<uint32_t> pg, size_t limit);
+
+  // Takes a copy that fails verification out of service: in one synced
+  // batch its value and index entry are removed (so it is never served
+  // again and anti-entropy sees it missing) and a QuarantineRecord with the
+  // evidence is written. Re-checks the copy under the chunk's lock first:
+  // kFailedPrecondition if it verifies after all, kNotFound if absent.
+  absl::StatusOr<QuarantineRecord> Quarantine(std::string_view account,
+                                              const ChunkId& id,
+                                              std::string_view reason);
+  // Up to `limit` quarantine records, in key order.
+  absl::StatusOr<std::vector<QuarantineRecord>> ListQuarantine(size_t limit);
+
+  // Every PG's digest (index = PG), maintained on every change.
+  std::vector<PgDigest> Digests() const;
+  PgDigest DigestOf(uint32_t pg) const;
+
+  // Small drive-local records under "m/" (scrub state) or "b/" (metadata
+  // backup records): read, write (synced WAL: durable on return), delete,
+  // and scan a prefix in key order until fn returns false.
+  absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key);
+  absl::Status PutMeta(std::string_view key, std::string_view value);
+  absl::Status DeleteMeta(std::string_view key);
+  absl::Status ScanMeta(
+      std::string_view prefix,
+      const std::function<bool(std::string_view, std::string_view)>& fn);
 
   // Up to `limit` chunks of (account, pg) with ids greater than
   // `start_after` (nullptr: from the first), ascending.
@@ -181,6 +246,8 @@ class ChunkStore {
   bool UsesWal(size_t value_bytes) const;
   absl::Status WaitForFlush();
   absl::Mutex& StripeFor(const ChunkId& id);
+  // Decodes and hashes a stored value; the hex hash it has, "" if unreadable.
+  static std::string FoundHash(std::string_view value);
 
   ChunkStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -192,6 +259,9 @@ class ChunkStore {
   std::atomic<uint64_t> logical_bytes_{0};
   std::atomic<uint64_t> stored_bytes_{0};
   std::atomic<uint64_t> checksum_failures_{0};
+  std::atomic<uint64_t> quarantined_{0};
+  mutable absl::Mutex digest_mu_;
+  std::vector<PgDigest> digests_ ABSL_GUARDED_BY(digest_mu_);  // by PG
 };
 
 }  // namespace drive::storage

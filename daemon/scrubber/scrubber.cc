@@ -1,0 +1,314 @@
+// Scrubbing: see the outline in scrubber.h. Failure handling:
+// - a copy that reads with any error but "not found" is quarantined, since
+//   an unreadable copy is as useless as a wrong one and must not be served;
+// - a failed repair fetch is counted; the chunk is then simply missing on
+//   this drive, and the coordinator's anti-entropy copies it back from any
+//   healthy PG member, so no second repair path is needed here;
+// - a failure to persist the cursor only costs re-verifying some chunks
+//   after a restart; the step still counts.
+
+#include "daemon/scrubber/scrubber.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "spdlog/spdlog.h"
+
+namespace drive::scrubber {
+namespace {
+
+constexpr char kStateKey[] = "m/scrub";
+// Index entries fetched per scan page.
+constexpr size_t kPageEntries = 64;
+// Background steps read about this much between pacing waits.
+constexpr uint64_t kStepBytes = 16ull << 20;
+
+}  // namespace
+
+DriveScrubber::DriveScrubber(std::string drive, storage::ChunkStore* store,
+                             ChunkRepairSource* source, Env* env,
+                             ScrubOptions options)
+    : drive_(std::move(drive)),
+      store_(store),
+      source_(source),
+      env_(env),
+      options_(options) {
+  totals_.drive = drive_;
+}
+
+absl::Status DriveScrubber::Load() {
+  absl::MutexLock step(&step_mu_);
+  DRIVE_ASSIGN_OR_RETURN(auto raw, store_->GetMeta(kStateKey));
+  absl::MutexLock lock(&mu_);
+  int64_t now = absl::ToUnixSeconds(env_->Now());
+  if (!raw) {
+    // A drive scrubbed for the first time: its copies were verified when
+    // they were written, which was after it was first opened by a scrubber
+    // at the earliest we can tell. Record that moment.
+    state_ = State{};
+    state_.created_s = now;
+    state_.pass_started_s = now;
+    return Persist();
+  }
+  auto j = nlohmann::json::parse(*raw, nullptr, false);
+  if (!j.is_object()) return absl::DataLossError("unreadable scrub state");
+  std::string cursor = j.value("cursor_hex", "");
+  if (cursor.size() % 2 != 0 ||
+      cursor.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return absl::DataLossError("unreadable scrub cursor");
+  }
+  state_.cursor = absl::HexStringToBytes(cursor);
+  state_.pass_started_s = j.value("pass_started_s", now);
+  state_.last_pass_started_s = j.value("last_pass_started_s", int64_t{0});
+  state_.created_s = j.value("created_s", now);
+  state_.passes = j.value("passes", uint64_t{0});
+  state_.pass_bytes = j.value("pass_bytes", uint64_t{0});
+  return absl::OkStatus();
+}
+
+absl::Status DriveScrubber::Persist() {
+  const State& s = state_;
+  nlohmann::json j = {{"cursor_hex", absl::BytesToHexString(s.cursor)},
+                      {"pass_started_s", s.pass_started_s},
+                      {"last_pass_started_s", s.last_pass_started_s},
+                      {"created_s", s.created_s},
+                      {"passes", s.passes},
+                      {"pass_bytes", s.pass_bytes}};
+  return store_->PutMeta(kStateKey, j.dump());
+}
+
+void DriveScrubber::VerifyOne(const storage::IndexedChunk& c, ScrubResult* r) {
+  auto data = store_->Get(c.account, c.id);
+  if (data.ok() || absl::IsNotFound(data.status())) {
+    if (data.ok()) {
+      ++r->verified_chunks;
+      r->verified_bytes += data->chunk_length();
+    }
+    return;
+  }
+  ++r->corrupt_found;
+  spdlog::error(
+      "event=scrub_bad_copy drive={} account={} chunk={} pg={} error=\"{}\"",
+      drive_, c.account, c.id.ToHex(), c.pg, data.status().ToString());
+  auto q = store_->Quarantine(c.account, c.id, data.status().ToString());
+  if (!q.ok()) {
+    spdlog::warn("event=quarantine_failed drive={} chunk={} error=\"{}\"",
+                 drive_, c.id.ToHex(), q.status().ToString());
+    if (!absl::IsFailedPrecondition(q.status())) return;
+  } else {
+    spdlog::warn(
+        "event=chunk_quarantined drive={} account={} chunk={} expected={} "
+        "found={}",
+        drive_, c.account, c.id.ToHex(), c.id.ToHex(),
+        q->found.empty() ? "undecodable" : q->found);
+  }
+  auto good = source_ ? source_->FetchGoodCopy(c.account, c.id)
+                      : absl::StatusOr<std::string>(
+                            absl::UnavailableError("no repair source"));
+  absl::Status stored =
+      good.ok() ? store_->Put(c.account, c.id, *good).status() : good.status();
+  absl::MutexLock lock(&mu_);
+  if (stored.ok()) {
+    ++r->repaired;
+    ++totals_.repaired;
+    spdlog::info("event=chunk_repaired drive={} account={} chunk={}", drive_,
+                 c.account, c.id.ToHex());
+  } else {
+    ++totals_.repair_failed;
+    spdlog::error(
+        "event=chunk_repair_failed drive={} account={} chunk={} error=\"{}\" "
+        "note=\"left to anti-entropy\"",
+        drive_, c.account, c.id.ToHex(), stored.ToString());
+  }
+}
+
+absl::StatusOr<ScrubResult> DriveScrubber::StepLocked(uint64_t max_bytes) {
+  ScrubResult r;
+  std::string cursor;
+  {
+    absl::MutexLock lock(&mu_);
+    cursor = state_.cursor;
+  }
+  while (r.verified_bytes < max_bytes && !r.pass_completed) {
+    DRIVE_ASSIGN_OR_RETURN(
+        storage::IndexPage page,
+        store_->ScanIndex(cursor, std::nullopt, kPageEntries));
+    size_t i = 0;
+    for (; i < page.chunks.size() && r.verified_bytes < max_bytes; ++i) {
+      const auto& c = page.chunks[i];
+      VerifyOne(c, &r);
+      cursor =
+          storage::ChunkKey(storage::kChunkIndexTag, c.pg, c.account, c.id);
+    }
+    r.pass_completed = i == page.chunks.size() && page.next.empty();
+  }
+  absl::MutexLock lock(&mu_);
+  totals_.verified_chunks += r.verified_chunks;
+  totals_.verified_bytes += r.verified_bytes;
+  totals_.corrupt_found += r.corrupt_found;
+  state_.pass_bytes += r.verified_bytes;
+  if (r.pass_completed) {
+    // Every copy present when this pass started has now been verified, and
+    // every later copy was verified when it was written.
+    state_.last_pass_started_s = state_.pass_started_s;
+    state_.pass_started_s = absl::ToUnixSeconds(env_->Now());
+    state_.passes += 1;
+    state_.pass_bytes = 0;
+    state_.cursor.clear();
+    spdlog::info("event=scrub_pass_done drive={} passes={}", drive_,
+                 state_.passes);
+  } else {
+    state_.cursor = cursor;
+  }
+  if (absl::Status s = Persist(); !s.ok()) {
+    spdlog::warn("event=scrub_state_not_saved drive={} error=\"{}\"", drive_,
+                 s.ToString());
+  }
+  return r;
+}
+
+absl::StatusOr<ScrubResult> DriveScrubber::Step(uint64_t max_bytes) {
+  absl::MutexLock step(&step_mu_);
+  return StepLocked(max_bytes);
+}
+
+absl::StatusOr<ScrubResult> DriveScrubber::RunPass() {
+  absl::MutexLock step(&step_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    state_.cursor.clear();
+    state_.pass_bytes = 0;
+    state_.pass_started_s = absl::ToUnixSeconds(env_->Now());
+  }
+  ScrubResult total;
+  while (!total.pass_completed) {
+    DRIVE_ASSIGN_OR_RETURN(ScrubResult r, StepLocked(kStepBytes));
+    total.verified_chunks += r.verified_chunks;
+    total.verified_bytes += r.verified_bytes;
+    total.corrupt_found += r.corrupt_found;
+    total.repaired += r.repaired;
+    total.pass_completed = r.pass_completed;
+  }
+  return total;
+}
+
+double DriveScrubber::PaceFor(uint64_t logical_bytes) const {
+  double rate = static_cast<double>(logical_bytes) /
+                absl::ToDoubleSeconds(options_.deadline / 2);
+  return std::clamp(rate, options_.min_rate_bytes,
+                    std::max(options_.min_rate_bytes, options_.max_rate_bytes));
+}
+
+double DriveScrubber::Pace() const {
+  auto usage = store_->Usage();
+  return PaceFor(usage.ok() ? usage->logical_bytes : 0);
+}
+
+ScrubProgress DriveScrubber::Progress() const {
+  auto usage = store_->Usage();
+  absl::MutexLock lock(&mu_);
+  ScrubProgress p = totals_;
+  uint64_t logical = usage.ok() ? usage->logical_bytes : 0;
+  p.pass_fraction = logical == 0
+                        ? 1.0
+                        : std::min(1.0, static_cast<double>(state_.pass_bytes) /
+                                            static_cast<double>(logical));
+  p.oldest_verified_unix_s =
+      state_.passes > 0 ? state_.last_pass_started_s : state_.created_s;
+  p.passes = state_.passes;
+  p.quarantined = usage.ok() ? usage->quarantined : 0;
+  double deadline_s = absl::ToDoubleSeconds(options_.deadline);
+  p.rate_bytes_per_s = PaceFor(logical);
+  int64_t age = absl::ToUnixSeconds(env_->Now()) - p.oldest_verified_unix_s;
+  bool fits =
+      static_cast<double>(logical) <= options_.max_rate_bytes * deadline_s;
+  p.on_schedule = fits && static_cast<double>(age) <= deadline_s;
+  return p;
+}
+
+absl::StatusOr<std::unique_ptr<Scrubber>> Scrubber::Create(
+    const std::vector<std::pair<std::string, storage::ChunkStore*>>& drives,
+    ChunkRepairSource* source, Env* env, ScrubOptions options) {
+  std::unique_ptr<Scrubber> s(new Scrubber());
+  for (const auto& [name, store] : drives) {
+    auto d = std::make_unique<DriveScrubber>(name, store, source, env, options);
+    DRIVE_RETURN_IF_ERROR(d->Load());
+    s->limiters_.push_back(std::make_unique<RateLimiter>(env, d->Pace()));
+    s->drives_.push_back(std::move(d));
+  }
+  return s;
+}
+
+Scrubber::~Scrubber() {
+  stop_.Notify();
+  absl::MutexLock lock(&running_mu_);
+  auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(running_mu_) {
+    return running_ == 0;
+  };
+  running_mu_.Await(absl::Condition(&done));
+}
+
+void Scrubber::Start(Executor* executor) {
+  for (size_t i = 0; i < drives_.size(); ++i) {
+    {
+      absl::MutexLock lock(&running_mu_);
+      ++running_;
+    }
+    executor->Schedule([this, i] {
+      Loop(drives_[i].get());
+      absl::MutexLock lock(&running_mu_);
+      --running_;
+    });
+  }
+}
+
+void Scrubber::Loop(DriveScrubber* d) {
+  RateLimiter* limiter = nullptr;
+  for (size_t i = 0; i < drives_.size(); ++i) {
+    if (drives_[i].get() == d) limiter = limiters_[i].get();
+  }
+  while (!stop_.HasBeenNotified()) {
+    limiter->SetRate(d->Pace());
+    auto r = d->Step(kStepBytes);
+    absl::Duration wait = absl::Seconds(1);
+    if (r.ok()) {
+      // A pass over an empty drive reads nothing: wait a little anyway.
+      wait = r->verified_bytes > 0 ? limiter->Reserve(r->verified_bytes)
+                                   : absl::Seconds(5);
+    } else {
+      spdlog::error("event=scrub_step_failed drive={} error=\"{}\"", d->drive(),
+                    r.status().ToString());
+      wait = absl::Seconds(10);
+    }
+    stop_.WaitForNotificationWithTimeout(wait);
+  }
+}
+
+absl::StatusOr<ScrubResult> Scrubber::ScrubNow(const std::string& drive) {
+  ScrubResult total;
+  bool found = false;
+  for (const auto& d : drives_) {
+    if (!drive.empty() && d->drive() != drive) continue;
+    found = true;
+    DRIVE_ASSIGN_OR_RETURN(ScrubResult r, d->RunPass());
+    total.verified_chunks += r.verified_chunks;
+    total.verified_bytes += r.verified_bytes;
+    total.corrupt_found += r.corrupt_found;
+    total.repaired += r.repaired;
+    total.pass_completed = true;
+  }
+  if (!found) return absl::NotFoundError("no drive named " + drive);
+  return total;
+}
+
+std::vector<ScrubProgress> Scrubber::Progress() const {
+  std::vector<ScrubProgress> out;
+  for (const auto& d : drives_) out.push_back(d->Progress());
+  return out;
+}
+
+}  // namespace drive::scrubber
