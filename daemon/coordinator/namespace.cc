@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/data_token.h"
@@ -12,6 +13,10 @@
 
 namespace drive::coordinator {
 namespace {
+
+// A deletion counts as complete for commits that started at least this
+// long after it (coordinator clock on both sides).
+constexpr int64_t kTombstoneMarginMs = 1000;
 
 // Key layout: docs/formats/coordinator-keys.md. Paths never contain NUL, so
 // it separates account from path and keeps each account's keys together.
@@ -54,9 +59,16 @@ absl::Status ValidateRecord(const FileRecord& f) {
 }  // namespace
 
 Namespace::Namespace(MetaStore* store, Env* env, NamespaceOptions options)
-    : store_(store), env_(env), options_(options) {}
+    : store_(store), env_(env), options_(options), refs_(store) {}
 
 absl::Status Namespace::Load() {
+  DRIVE_RETURN_IF_ERROR(refs_.BuildIfMissing());
+  DRIVE_ASSIGN_OR_RETURN(auto erased, store_->Get("m/tombstones_erased_ms"));
+  int64_t erased_ms = 0;
+  if (erased && !absl::SimpleAtoi(*erased, &erased_ms)) {
+    return absl::DataLossError("unreadable m/tombstones_erased_ms");
+  }
+  oldest_upload_ms_ = erased_ms;
   uint64_t files = 0, bytes = 0;
   absl::Status bad;
   DRIVE_RETURN_IF_ERROR(
@@ -133,7 +145,7 @@ TrashRecord Namespace::Trash(const std::string& account, const FileRecord& file,
 
 absl::StatusOr<std::vector<FileRecord>> Namespace::Commit(
     const std::string& account, std::vector<FileRecord> files,
-    const std::vector<uint64_t>* expected_versions) {
+    const std::vector<uint64_t>* expected_versions, int64_t upload_started_ms) {
   DRIVE_RETURN_IF_ERROR(CheckAccount(account));
   if (files.empty()) return absl::InvalidArgumentError("nothing to commit");
   if (expected_versions && expected_versions->size() != files.size()) {
@@ -170,10 +182,45 @@ absl::StatusOr<std::vector<FileRecord>> Namespace::Commit(
     added_bytes += static_cast<int64_t>(f.size);
     batch.Put(FileKey(account, f.path), EncodeFileRecord(f));
   }
+  DRIVE_RETURN_IF_ERROR(
+      CheckTombstones(account, files, upload_started_ms, &batch));
+  for (const auto& f : files) refs_.Stage(account, f, +1);
+  DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, now));
   DRIVE_RETURN_IF_ERROR(store_->Write(batch));
   files_ += added_files;
   bytes_ += added_bytes;
   return files;
+}
+
+absl::Status Namespace::CheckTombstones(const std::string& account,
+                                        const std::vector<FileRecord>& files,
+                                        int64_t upload_started_ms,
+                                        MetaBatch* batch) {
+  if (upload_started_ms != 0 && upload_started_ms < oldest_upload_ms_) {
+    return absl::AbortedError(
+        "the upload started too long ago to be checked against garbage "
+        "collection; upload again, nothing committed");
+  }
+  std::set<ChunkId> revived;
+  for (const auto& f : files) {
+    for (size_t i = 0; i < f.chunks.size(); ++i) {
+      const ChunkId& id = f.chunks[i].id;
+      DRIVE_ASSIGN_OR_RETURN(auto t, refs_.GetTombstone(account, id));
+      if (!t) continue;
+      // Copies the writer found before the deletes finished may be gone.
+      // Every copy written after they finished is the writer's own.
+      bool safe = t->completed_ms > 0 && upload_started_ms > 0 &&
+                  upload_started_ms > t->completed_ms + kTombstoneMarginMs;
+      if (!safe) {
+        return absl::AbortedError(absl::StrCat(
+            f.path, ": chunk ", i, " (", id.ToHex(),
+            ") was garbage-collected while this upload ran; upload the file "
+            "again, nothing committed"));
+      }
+      if (revived.insert(id).second) refs_.DeleteTombstone(account, id, batch);
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<FileRecord> Namespace::Stat(const std::string& account,
@@ -325,6 +372,140 @@ absl::StatusOr<FileRecord> Namespace::Restore(const std::string& account,
   files_ += 1;
   bytes_ += f.size;
   return f;
+}
+
+}  // namespace drive::coordinator
+
+namespace drive::coordinator {
+
+absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
+  uint64_t expired = 0;
+  while (true) {
+    absl::MutexLock lock(&write_mu_);
+    MetaBatch batch;
+    size_t in_batch = 0;
+    absl::Status bad;
+    std::string resume;
+    DRIVE_RETURN_IF_ERROR(
+        store_->Scan("t/", "", [&](std::string_view k, std::string_view v) {
+          auto t = DecodeTrashRecord(v);
+          if (!t.ok()) {
+            bad = t.status();
+            return false;
+          }
+          if (t->purge_after_ms > now_ms) return true;
+          ++expired;
+          if (dry_run) return true;
+          std::string_view rest = k.substr(2);
+          refs_.Stage(std::string(rest.substr(0, rest.find('\0'))), t->file,
+                      -1);
+          batch.Delete(std::string(k));
+          // Bounded batches; the scan restarts after each write.
+          return ++in_batch < 1000;
+        }));
+    if (!bad.ok()) {
+      refs_.ClearStage();
+      return bad;
+    }
+    if (dry_run || batch.empty()) return expired;
+    DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, now_ms));
+    DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+    if (in_batch < 1000) return expired;
+  }
+}
+
+absl::StatusOr<RefState> Namespace::Refs(const std::string& account,
+                                         const ChunkId& id) {
+  return refs_.Get(account, id);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, ChunkId>>> Namespace::Condemn(
+    const std::vector<std::pair<std::string, ChunkId>>& chunks,
+    int64_t now_ms) {
+  absl::MutexLock lock(&write_mu_);
+  MetaBatch batch;
+  std::vector<std::pair<std::string, ChunkId>> out;
+  for (const auto& [account, id] : chunks) {
+    DRIVE_ASSIGN_OR_RETURN(RefState r, refs_.Get(account, id));
+    if (r.count > 0) continue;  // committed meanwhile: live
+    refs_.PutTombstone(account, id, Tombstone{now_ms, 0}, &batch);
+    if (r.known) refs_.DeleteRef(account, id, &batch);
+    out.push_back({account, id});
+  }
+  if (!batch.empty()) DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  return out;
+}
+
+absl::Status Namespace::CompleteTombstones(
+    const std::vector<std::pair<std::string, ChunkId>>& chunks,
+    int64_t now_ms) {
+  absl::MutexLock lock(&write_mu_);
+  MetaBatch batch;
+  for (const auto& [account, id] : chunks) {
+    DRIVE_ASSIGN_OR_RETURN(auto t, refs_.GetTombstone(account, id));
+    if (!t || t->completed_ms != 0) continue;  // revived, or done already
+    t->completed_ms = now_ms;
+    refs_.PutTombstone(account, id, *t, &batch);
+  }
+  if (batch.empty()) return absl::OkStatus();
+  return store_->Write(batch);
+}
+
+absl::StatusOr<std::vector<Namespace::TombstoneEntry>>
+Namespace::ListTombstones() {
+  std::vector<TombstoneEntry> out;
+  DRIVE_RETURN_IF_ERROR(refs_.ScanTombstones(
+      [&](const std::string& account, const ChunkId& id, const Tombstone& t) {
+        out.push_back({account, id, t});
+        return true;
+      }));
+  return out;
+}
+
+absl::StatusOr<uint64_t> Namespace::EraseTombstones(int64_t cutoff_ms) {
+  DRIVE_ASSIGN_OR_RETURN(auto all, ListTombstones());
+  absl::MutexLock lock(&write_mu_);
+  MetaBatch batch;
+  uint64_t n = 0;
+  for (const auto& e : all) {
+    if (e.tombstone.completed_ms == 0 || e.tombstone.completed_ms >= cutoff_ms)
+      continue;
+    refs_.DeleteTombstone(e.account, e.id, &batch);
+    ++n;
+  }
+  if (n == 0) return n;
+  // From now on, uploads older than the cutoff cannot be checked.
+  batch.Put("m/tombstones_erased_ms", absl::StrCat(cutoff_ms));
+  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  oldest_upload_ms_ = std::max(oldest_upload_ms_.load(), cutoff_ms);
+  return n;
+}
+
+absl::Status Namespace::Remove(const std::string& account,
+                               const std::string& path) {
+  DRIVE_RETURN_IF_ERROR(CheckAccount(account));
+  DRIVE_RETURN_IF_ERROR(ValidateFilePath(path));
+  absl::MutexLock lock(&write_mu_);
+  DRIVE_ASSIGN_OR_RETURN(auto f, Find(account, path));
+  if (!f) return absl::NotFoundError("no file " + path);
+  MetaBatch batch;
+  batch.Delete(FileKey(account, path));
+  refs_.Stage(account, *f, -1);
+  DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, absl::ToUnixMillis(env_->Now())));
+  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  files_ -= 1;
+  bytes_ -= f->size;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> Namespace::ListAccounts() {
+  std::vector<std::string> out;
+  DRIVE_RETURN_IF_ERROR(
+      store_->Scan("a/", "", [&](std::string_view k, std::string_view) {
+        out.push_back(std::string(k.substr(2)));
+        return true;
+      }));
+  return out;
 }
 
 }  // namespace drive::coordinator

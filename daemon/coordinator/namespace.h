@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/env.h"
+#include "daemon/coordinator/chunk_refs.h"
 #include "daemon/coordinator/file_record.h"
 #include "daemon/coordinator/meta_store.h"
 
@@ -46,9 +47,15 @@ class Namespace {
   // chunks whose sizes add up to its size, and durability already set.
   // With expected_versions (one per file; 0 = must not exist), a mismatch
   // aborts everything with kAborted. An overwritten version goes to trash.
+  // Every chunk's reference count rises in the same batch. A chunk with a
+  // GC tombstone is accepted only if its deletion completed before
+  // `upload_started_ms` (coordinator time before the writer looked for
+  // existing copies; 0 = unknown); otherwise kAborted: the writer may have
+  // relied on copies that are being deleted, and must upload again.
   absl::StatusOr<std::vector<FileRecord>> Commit(
       const std::string& account, std::vector<FileRecord> files,
-      const std::vector<uint64_t>* expected_versions);
+      const std::vector<uint64_t>* expected_versions,
+      int64_t upload_started_ms = 0);
 
   absl::StatusOr<FileRecord> Stat(const std::string& account,
                                   const std::string& path);
@@ -72,6 +79,42 @@ class Namespace {
                                      const std::string& id_or_path,
                                      const std::string& to_path);
 
+  // --- garbage collection (docs/formats/coordinator-keys.md) ---
+  // Deletes trash entries whose retention passed at now_ms (or, dry_run,
+  // only counts them), lowering their chunks' reference counts. Returns
+  // how many expired.
+  absl::StatusOr<uint64_t> ExpireTrash(int64_t now_ms, bool dry_run);
+  // The chunk's reference state; no lock (a consistent point read).
+  absl::StatusOr<RefState> Refs(const std::string& account, const ChunkId& id);
+  // Condemns the chunks still unreferenced, atomically with respect to
+  // commits: each gets a tombstone at now_ms and loses its reference entry.
+  // Returns those condemned (a chunk referenced meanwhile is skipped).
+  absl::StatusOr<std::vector<std::pair<std::string, ChunkId>>> Condemn(
+      const std::vector<std::pair<std::string, ChunkId>>& chunks,
+      int64_t now_ms);
+  // Marks condemned chunks' deletion as complete at now_ms.
+  absl::Status CompleteTombstones(
+      const std::vector<std::pair<std::string, ChunkId>>& chunks,
+      int64_t now_ms);
+  struct TombstoneEntry {
+    std::string account;
+    ChunkId id;
+    Tombstone tombstone;
+  };
+  absl::StatusOr<std::vector<TombstoneEntry>> ListTombstones();
+  // Erases tombstones whose deletion completed before cutoff_ms. Commits
+  // that started before then are refused for their age instead.
+  absl::StatusOr<uint64_t> EraseTombstones(int64_t cutoff_ms);
+  // Earliest upload start a commit may carry: older uploads might rely on
+  // copies whose tombstones were already erased.
+  int64_t oldest_upload_ms() const { return oldest_upload_ms_.load(); }
+
+  // Deletes a file without keeping it in the trash (internal files such as
+  // metadata backups); kNotFound if absent.
+  absl::Status Remove(const std::string& account, const std::string& path);
+  // Every account, in name order.
+  absl::StatusOr<std::vector<std::string>> ListAccounts();
+
   uint64_t file_count() const { return files_.load(); }
   uint64_t logical_bytes() const { return bytes_.load(); }
 
@@ -79,6 +122,12 @@ class Namespace {
   absl::Status CheckAccount(const std::string& account);
   absl::StatusOr<std::optional<FileRecord>> Find(const std::string& account,
                                                  const std::string& path);
+  // Refuses (kAborted) a commit relying on chunks GC condemned after the
+  // upload started; clears the tombstones of chunks it revives.
+  absl::Status CheckTombstones(const std::string& account,
+                               const std::vector<FileRecord>& files,
+                               int64_t upload_started_ms, MetaBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Adds a trash entry for `file` to `batch`.
   TrashRecord Trash(const std::string& account, const FileRecord& file,
                     MetaBatch* batch);
@@ -87,6 +136,8 @@ class Namespace {
   Env* env_;
   NamespaceOptions options_;
   absl::Mutex write_mu_;  // serializes read-check-write of mutations
+  ChunkRefs refs_;        // staged under write_mu_
+  std::atomic<int64_t> oldest_upload_ms_{0};
   std::atomic<uint64_t> files_{0};
   std::atomic<uint64_t> bytes_{0};
 };

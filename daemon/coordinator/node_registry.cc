@@ -14,6 +14,28 @@ namespace {
 constexpr char kNodePrefix[] = "n/";
 constexpr char kEpochKey[] = "m/epoch";
 constexpr char kOperatorOutKey[] = "m/operator_out";
+constexpr char kDrainingKey[] = "m/draining";
+
+absl::Status LoadIdSet(MetaStore* store, const char* key,
+                       std::set<std::string>* out) {
+  DRIVE_ASSIGN_OR_RETURN(auto raw, store->Get(key));
+  if (!raw) return absl::OkStatus();
+  auto j = nlohmann::json::parse(*raw, nullptr, false);
+  if (!j.is_array())
+    return absl::DataLossError(std::string("unreadable ") + key);
+  for (const auto& id : j) {
+    if (!id.is_string())
+      return absl::DataLossError(std::string("unreadable ") + key);
+    out->insert(id.get<std::string>());
+  }
+  return absl::OkStatus();
+}
+
+std::string EncodeIdSet(const std::set<std::string>& ids) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& id : ids) j.push_back(id);
+  return j.dump();
+}
 
 std::string EncodeNode(const NodeRecord& r) {
   nlohmann::json j;
@@ -81,17 +103,8 @@ absl::Status NodeRegistry::Load() {
   if (epoch && !absl::SimpleAtoi(*epoch, &epoch_)) {
     return absl::DataLossError("unreadable epoch");
   }
-  DRIVE_ASSIGN_OR_RETURN(auto out, store_->Get(kOperatorOutKey));
-  if (out) {
-    auto j = nlohmann::json::parse(*out, nullptr, false);
-    if (!j.is_array())
-      return absl::DataLossError("unreadable operator-out list");
-    for (const auto& id : j) {
-      if (!id.is_string())
-        return absl::DataLossError("unreadable operator-out list");
-      operator_out_.insert(id.get<std::string>());
-    }
-  }
+  DRIVE_RETURN_IF_ERROR(LoadIdSet(store_, kOperatorOutKey, &operator_out_));
+  DRIVE_RETURN_IF_ERROR(LoadIdSet(store_, kDrainingKey, &draining_));
   absl::Status decode_error;
   absl::Time now = env_->Now();
   DRIVE_RETURN_IF_ERROR(
@@ -111,7 +124,9 @@ absl::Status NodeRegistry::Load() {
 DriveState NodeRegistry::StateOf(const NodeState& n,
                                  const std::string& drive_id,
                                  absl::Time now) const {
-  if (operator_out_.count(drive_id)) return DriveState::kOut;
+  // A draining drive leaves placement like an out one; the view marks it.
+  if (operator_out_.count(drive_id) || draining_.count(drive_id))
+    return DriveState::kOut;
   absl::Duration silence = now - n.last_heartbeat;
   if (silence >= options_.out_after) return DriveState::kOut;
   if (silence >= options_.down_after) return DriveState::kDown;
@@ -140,6 +155,9 @@ absl::Status NodeRegistry::Rebuild(bool force_map) {
       dv.logical_bytes = d.logical_bytes;
       dv.heartbeat_age_s = absl::ToDoubleSeconds(now - n.last_heartbeat);
       dv.operator_out = operator_out_.count(dv.info.id) > 0;
+      dv.draining = draining_.count(dv.info.id) > 0;
+      dv.alive = now - n.last_heartbeat < options_.down_after;
+      dv.scrub = d.scrub;
       if (dv.info.state != DriveState::kOut) placed.insert(dv.info.id);
       infos.push_back(dv.info);
       view->drives.push_back(std::move(dv));
@@ -228,13 +246,20 @@ absl::StatusOr<uint64_t> NodeRegistry::Register(const NodeRecord& record) {
 }
 
 absl::StatusOr<uint64_t> NodeRegistry::Heartbeat(
-    const std::string& node, const std::vector<DriveReport>& drives) {
+    const std::string& node, const std::vector<DriveReport>& drives,
+    const std::string& address) {
   absl::MutexLock lock(&mu_);
   auto it = nodes_.find(node);
   if (it == nodes_.end()) {
     return absl::NotFoundError("node " + node + " is not registered");
   }
   it->second.last_heartbeat = env_->Now();
+  if (!address.empty() && address != it->second.record.address) {
+    it->second.record.address = address;
+    MetaBatch b;
+    b.Put(kNodePrefix + node, EncodeNode(it->second.record));
+    DRIVE_RETURN_IF_ERROR(store_->Write(b));
+  }
   for (const auto& report : drives) {
     for (auto& d : it->second.record.drives) {
       if (d.name != report.name) continue;
@@ -262,14 +287,52 @@ absl::StatusOr<uint64_t> NodeRegistry::SetDriveOut(const std::string& drive_id,
     operator_out_.insert(drive_id);
   } else {
     operator_out_.erase(drive_id);
+    draining_.erase(drive_id);
   }
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& id : operator_out_) j.push_back(id);
-  MetaBatch b;
-  b.Put(kOperatorOutKey, j.dump());
-  DRIVE_RETURN_IF_ERROR(store_->Write(b));
+  DRIVE_RETURN_IF_ERROR(PersistOperatorSets());
   DRIVE_RETURN_IF_ERROR(Rebuild(/*force_map=*/false));
   return epoch_;
+}
+
+absl::StatusOr<uint64_t> NodeRegistry::SetDraining(const std::string& drive_id,
+                                                   bool draining) {
+  absl::MutexLock lock(&mu_);
+  if (view_->Find(drive_id) == nullptr) {
+    return absl::NotFoundError("no drive " + drive_id);
+  }
+  if (draining) {
+    if (operator_out_.count(drive_id)) {
+      return absl::FailedPreconditionError(
+          drive_id + " is out already; take it in before draining it");
+    }
+    draining_.insert(drive_id);
+  } else {
+    if (!draining_.erase(drive_id)) {
+      return absl::FailedPreconditionError(drive_id + " is not draining");
+    }
+  }
+  DRIVE_RETURN_IF_ERROR(PersistOperatorSets());
+  DRIVE_RETURN_IF_ERROR(Rebuild(/*force_map=*/false));
+  return epoch_;
+}
+
+absl::StatusOr<uint64_t> NodeRegistry::FinishDrain(
+    const std::string& drive_id) {
+  absl::MutexLock lock(&mu_);
+  if (!draining_.erase(drive_id)) {
+    return absl::FailedPreconditionError(drive_id + " is not draining");
+  }
+  operator_out_.insert(drive_id);
+  DRIVE_RETURN_IF_ERROR(PersistOperatorSets());
+  DRIVE_RETURN_IF_ERROR(Rebuild(/*force_map=*/false));
+  return epoch_;
+}
+
+absl::Status NodeRegistry::PersistOperatorSets() {
+  MetaBatch b;
+  b.Put(kOperatorOutKey, EncodeIdSet(operator_out_));
+  b.Put(kDrainingKey, EncodeIdSet(draining_));
+  return store_->Write(b);
 }
 
 std::shared_ptr<const ClusterView> NodeRegistry::View() const {

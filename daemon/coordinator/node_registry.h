@@ -15,6 +15,22 @@
 
 namespace drive::coordinator {
 
+// A drive's scrub state as its node reports it (see scrubber.h).
+struct ScrubInfo {
+  double pass_fraction = 0;
+  int64_t oldest_verified_unix_s = 0;
+  uint64_t passes = 0;
+  uint64_t verified_chunks = 0;
+  uint64_t verified_bytes = 0;
+  uint64_t corrupt_found = 0;
+  uint64_t repaired = 0;
+  uint64_t repair_failed = 0;
+  uint64_t quarantined = 0;
+  double rate_bytes_per_s = 0;
+  bool on_schedule = true;
+  bool reported = false;  // false until the node sent any
+};
+
 // Usage of one drive as its node reports it.
 struct DriveReport {
   std::string name;
@@ -22,6 +38,7 @@ struct DriveReport {
   uint64_t free_bytes = 0;
   uint64_t chunks = 0;
   uint64_t logical_bytes = 0;
+  ScrubInfo scrub = {};
 };
 
 // What a node says about itself when it registers.
@@ -45,6 +62,13 @@ struct DriveView {
   uint64_t logical_bytes = 0;
   double heartbeat_age_s = 0;
   bool operator_out = false;
+  // Being drained: excluded from placement (info.state is kOut) but still
+  // holding data and read from while its copies move.
+  bool draining = false;
+  // Heard from within down_after, whatever its placement state: repair may
+  // read from it and delete from it.
+  bool alive = false;
+  ScrubInfo scrub = {};
 };
 
 // An immutable snapshot: the placement map and every known drive's state.
@@ -84,12 +108,23 @@ class NodeRegistry {
   // pg_count mismatch or missing fields. Returns the current epoch.
   absl::StatusOr<uint64_t> Register(const NodeRecord& record);
   // Records liveness and usage; kNotFound if the node is not registered.
+  // A non-empty `address` that differs from the registered one replaces it
+  // (the node restarted elsewhere).
   absl::StatusOr<uint64_t> Heartbeat(const std::string& node,
-                                     const std::vector<DriveReport>& drives);
+                                     const std::vector<DriveReport>& drives,
+                                     const std::string& address = "");
   // Applies the liveness timeouts at the Env's current time.
   void Tick();
   // Operator override: take a drive out of (or back into) placement.
+  // Taking a drive in also ends a drain of it.
   absl::StatusOr<uint64_t> SetDriveOut(const std::string& drive_id, bool out);
+  // Starts or cancels draining a drive (its PGs move; it stays readable).
+  // kNotFound for an unknown drive, kFailedPrecondition to drain an out one.
+  absl::StatusOr<uint64_t> SetDraining(const std::string& drive_id,
+                                       bool draining);
+  // Ends a drain whose data has moved: the drive becomes operator-out.
+  absl::StatusOr<uint64_t> FinishDrain(const std::string& drive_id);
+  const RegistryOptions& options() const { return options_; }
 
   std::shared_ptr<const ClusterView> View() const;
   // Blocks until the epoch is above `known_epoch` or `timeout` passes.
@@ -118,6 +153,9 @@ class NodeRegistry {
   mutable absl::Mutex mu_;
   std::map<std::string, NodeState> nodes_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> operator_out_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> draining_ ABSL_GUARDED_BY(mu_);
+  // Writes operator_out_ and draining_ to the store.
+  absl::Status PersistOperatorSets() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;
   std::set<std::string> placed_ ABSL_GUARDED_BY(mu_);  // eligible drive ids
   std::shared_ptr<const ClusterView> view_ ABSL_GUARDED_BY(mu_);

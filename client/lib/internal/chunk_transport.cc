@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/chunk_read.h"
 #include "common/grpc/metadata.h"
 #include "common/grpc/status_convert.h"
 #include "grpcpp/grpcpp.h"
@@ -101,31 +102,10 @@ std::map<std::string, absl::Status> GrpcChunkTransport::Write(
 
 absl::StatusOr<std::string> GrpcChunkTransport::Read(const MapDrive& drive,
                                                      const ChunkId& id) {
-  const ChunkCallContext& ctx = ctx_;
   grpc::ClientContext call;
-  Prepare(ctx, &call);
-  v1::GetChunkRequest req;
-  req.set_drive(drive.name);
-  req.mutable_address()->set_account(ctx.account);
-  req.mutable_address()->set_chunk_id(std::string(id.bytes()));
-  auto reader = ctx.channels->StubFor(drive.address)->GetChunk(&call, req);
-  std::string out;
-  v1::GetChunkResponse resp;
-  while (reader->Read(&resp)) {
-    if (resp.chunk_length() > kMaxChunkBytes) {
-      call.TryCancel();
-      break;
-    }
-    if (resp.chunk_length() != 0) out.reserve(resp.chunk_length());
-    out.append(resp.data());
-    if (out.size() > kMaxChunkBytes) {
-      call.TryCancel();
-      break;
-    }
-  }
-  grpc::Status s = reader->Finish();
-  if (!s.ok()) return FromGrpcStatus(s);
-  return out;
+  Prepare(ctx_, &call);
+  return ReadWholeChunk(ctx_.channels->StubFor(drive.address), &call,
+                        drive.name, ctx_.account, id);
 }
 
 absl::StatusOr<std::vector<bool>> GrpcChunkTransport::Has(

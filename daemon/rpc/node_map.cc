@@ -1,0 +1,54 @@
+#include "daemon/rpc/node_map.h"
+
+#include <algorithm>
+
+#include "common/placement_group.h"
+
+namespace drive::rpc {
+
+void NodeMapCache::Update(
+    std::shared_ptr<const drive::v1::PlacementMapInfo> map) {
+  absl::MutexLock lock(&mu_);
+  map_ = std::move(map);
+}
+
+std::shared_ptr<const drive::v1::PlacementMapInfo> NodeMapCache::Get() const {
+  absl::MutexLock lock(&mu_);
+  return map_;
+}
+
+uint64_t NodeMapCache::epoch() const {
+  absl::MutexLock lock(&mu_);
+  return map_ ? map_->epoch() : 0;
+}
+
+std::vector<ChunkSourceRef> NodeMapCache::SourcesFor(
+    std::string_view account, const ChunkId& id, const std::string& self,
+    const std::string& region) const {
+  auto map = Get();
+  std::vector<ChunkSourceRef> out;
+  if (!map || map->pg_count() == 0) return out;
+  uint32_t pg = PgOf(account, id, map->pg_count());
+  if (static_cast<int>(pg) >= map->pgs_size()) return out;
+  std::vector<std::pair<int, ChunkSourceRef>> ranked;
+  for (uint32_t i : map->pgs(static_cast<int>(pg)).drives()) {
+    if (static_cast<int>(i) >= map->drives_size()) continue;
+    const auto& d = map->drives(static_cast<int>(i));
+    if (d.node() == self) continue;
+    int rank = d.state() != "up" ? 2 : d.region() == region ? 0 : 1;
+    ranked.push_back({rank, {d.address(), d.name(), d.id()}});
+  }
+  std::stable_sort(
+      ranked.begin(), ranked.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [rank, src] : ranked) out.push_back(std::move(src));
+  return out;
+}
+
+absl::StatusOr<std::string> MapRepairSource::FetchGoodCopy(
+    std::string_view account, const ChunkId& id) {
+  return fetcher_->Fetch(account, id,
+                         map_->SourcesFor(account, id, self_, region_));
+}
+
+}  // namespace drive::rpc

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "daemon/rpc/peer_fetcher.h"
+#include "daemon/scrubber/scrubber.h"
+#include "drive/v1/coordinator.pb.h"
+
+namespace drive::rpc {
+
+// The placement map as this node last fetched it from the coordinator
+// (CoordinatorLink refreshes it). Thread-safe.
+class NodeMapCache {
+ public:
+  void Update(std::shared_ptr<const drive::v1::PlacementMapInfo> map);
+  std::shared_ptr<const drive::v1::PlacementMapInfo> Get() const;
+  uint64_t epoch() const;
+
+  // The drives of the chunk's PG that are not on node `self`: up drives of
+  // `region` first, then other up drives, then the rest. Empty before the
+  // first map arrives.
+  std::vector<ChunkSourceRef> SourcesFor(std::string_view account,
+                                         const ChunkId& id,
+                                         const std::string& self,
+                                         const std::string& region) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const drive::v1::PlacementMapInfo> map_ ABSL_GUARDED_BY(mu_);
+};
+
+// The scrubber's repair source on a node: the chunk's PG peers per the
+// cached map, read through a PeerFetcher. Thread-safe.
+class MapRepairSource final : public scrubber::ChunkRepairSource {
+ public:
+  MapRepairSource(const NodeMapCache* map, PeerFetcher* fetcher,
+                  std::string self, std::string region)
+      : map_(map),
+        fetcher_(fetcher),
+        self_(std::move(self)),
+        region_(std::move(region)) {}
+  absl::StatusOr<std::string> FetchGoodCopy(std::string_view account,
+                                            const ChunkId& id) override;
+
+ private:
+  const NodeMapCache* map_;
+  PeerFetcher* fetcher_;
+  std::string self_;
+  std::string region_;
+};
+
+}  // namespace drive::rpc

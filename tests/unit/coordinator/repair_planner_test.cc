@@ -1,0 +1,250 @@
+#include "daemon/coordinator/repair_planner.h"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/placement_group.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/fake_env.h"
+#include "tests/support/fake_nodes.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace drive::coordinator {
+namespace {
+
+using ::drive::testing::FakeEnv;
+using ::drive::testing::FakeNodes;
+using ::drive::testing::TempDir;
+
+constexpr uint32_t kPgCount = 16;
+
+class RepairPlannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    RegistryOptions ro;
+    ro.regions = {"west", "east"};
+    ro.pg_count = kPgCount;
+    registry_ = std::make_unique<NodeRegistry>(store_.get(), &env_, ro);
+    ns_ = std::make_unique<Namespace>(store_.get(), &env_, NamespaceOptions{});
+    ASSERT_OK(ns_->Load());
+    ASSERT_OK(ns_->CreateAccount("studio", false));
+    executor_ = std::make_unique<ThreadPoolExecutor>(4);
+    planner_ = std::make_unique<RepairPlanner>(registry_.get(), ns_.get(),
+                                               &nodes_, executor_.get(), &env_,
+                                               RepairOptions{});
+  }
+
+  // Registers `per_region` nodes per region (w1.., e1..), one drive each.
+  void RegisterCluster(int per_region) {
+    for (int i = 1; i <= per_region; ++i) {
+      for (const auto& [prefix, region] :
+           {std::pair{"w", "west"}, std::pair{"e", "east"}}) {
+        NodeRecord r;
+        r.node = absl::StrCat(prefix, i);
+        r.address = r.node + ":7100";
+        r.region = region;
+        r.zone = absl::StrCat(region, "-", i % 3);
+        r.host = r.node;
+        r.pg_count = kPgCount;
+        r.drives = {{.name = "d0", .capacity_bytes = uint64_t{1} << 40}};
+        ASSERT_OK(registry_->Register(r));
+      }
+    }
+  }
+
+  std::vector<std::string> Members(const ChunkId& id) {
+    auto map = registry_->View()->map;
+    return map->DrivesOf(PgOf("studio", id, kPgCount));
+  }
+
+  // Commits a one-chunk file and places its chunk on `on` (indexes into its
+  // PG's drives).
+  ChunkId CommitChunk(const std::string& path, std::vector<int> on) {
+    ChunkId id = ChunkId::Of(path);
+    FileRecord f;
+    f.path = path;
+    f.size = 1000;
+    f.hash = id;
+    ChunkRef c{id, 1000, {}};
+    auto members = Members(id);
+    for (int i : on) {
+      c.replicas.push_back(members.at(i));
+      nodes_.PutChunk(members.at(i), "studio", id, 1000);
+    }
+    f.chunks.push_back(c);
+    f.durability = "geo";
+    EXPECT_OK(ns_->Commit("studio", {f}, nullptr));
+    return id;
+  }
+
+  // Sweeps until a sweep finds nothing left to do (at most 5).
+  int SweepUntilIdle() {
+    for (int i = 1; i <= 5; ++i) {
+      auto s = planner_->Sweep();
+      EXPECT_OK(s);
+      if (!s.ok() || !s->found_work()) return i;
+    }
+    return 6;
+  }
+
+  std::set<std::string> AsSet(const std::vector<std::string>& v) {
+    return {v.begin(), v.end()};
+  }
+
+  TempDir dir_;
+  FakeEnv env_;
+  FakeNodes nodes_{kPgCount};
+  std::unique_ptr<MetaStore> store_;
+  std::unique_ptr<NodeRegistry> registry_;
+  std::unique_ptr<Namespace> ns_;
+  std::unique_ptr<ThreadPoolExecutor> executor_;
+  std::unique_ptr<RepairPlanner> planner_;
+};
+
+TEST_F(RepairPlannerTest, MissingCopiesAreCopiedOneRegionDataFirst) {
+  RepairOptions one_at_a_time;
+  one_at_a_time.max_pulls = 1;
+  one_at_a_time.tasks_per_pull = 1;
+  planner_ =
+      std::make_unique<RepairPlanner>(registry_.get(), ns_.get(), &nodes_,
+                                      executor_.get(), &env_, one_at_a_time);
+  RegisterCluster(3);
+  ChunkId geo = CommitChunk("five-copies.jpg", {0, 1, 2, 3, 4});
+  ChunkId local = CommitChunk("west-only.jpg", {0});
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_EQ(s.copies_planned, 1u + 5u);
+  EXPECT_EQ(s.copies_made, 6u);
+  EXPECT_EQ(nodes_.HoldersOf("studio", geo), AsSet(Members(geo)));
+  EXPECT_EQ(nodes_.HoldersOf("studio", local), AsSet(Members(local)));
+  // The chunk with copies in one region only went first.
+  auto order = nodes_.pull_order();
+  ASSERT_EQ(order.size(), 6u);
+  EXPECT_EQ(std::count(order.begin(), order.begin() + 5, local), 5);
+  EXPECT_EQ(order.back(), geo);
+  EXPECT_EQ(planner_->SyncOf(PgOf("studio", geo, kPgCount)), PgSync::kSynced);
+  // A second sweep finds nothing to do.
+  ASSERT_OK_AND_ASSIGN(SweepSummary again, planner_->Sweep());
+  EXPECT_EQ(again.copies_planned, 0u);
+  EXPECT_FALSE(again.found_work());
+  EXPECT_EQ(again.pgs_listed, 0u);
+}
+
+TEST_F(RepairPlannerTest, UnreferencedChunksAreNeverCopied) {
+  RegisterCluster(3);
+  ChunkId orphan = ChunkId::Of("never committed");
+  nodes_.PutChunk(Members(orphan)[0], "studio", orphan, 500);
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_EQ(s.copies_planned, 0u);
+  EXPECT_EQ(nodes_.HoldersOf("studio", orphan).size(), 1u);
+  // And the PG is not called in sync while its members disagree.
+  EXPECT_EQ(planner_->SyncOf(PgOf("studio", orphan, kPgCount)),
+            PgSync::kSynced);  // every *referenced* chunk is on all six
+}
+
+TEST_F(RepairPlannerTest, OutDriveIsReplacedAndItsExtraCopyRemovedLast) {
+  RegisterCluster(4);
+  std::vector<ChunkId> ids;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back(CommitChunk(absl::StrCat("f", i), {0, 1, 2, 3, 4, 5}));
+  }
+  // Every deletion must leave at least six copies.
+  nodes_.OnDelete(
+      [&](const std::string&, const std::string& account, const ChunkId& id) {
+        EXPECT_GE(nodes_.HoldersOf(account, id).size(), 7u) << id.ToHex();
+      });
+  ASSERT_OK(registry_->SetDriveOut("w1/d0", true));
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_GT(s.copies_made, 0u);
+  EXPECT_EQ(s.copies_failed, 0u);
+  EXPECT_EQ(s.strays_removed, 0u);  // not before the new copies are known
+  EXPECT_LE(SweepUntilIdle(), 3);
+  EXPECT_GT(planner_->Status().strays_removed, 0u);
+  for (const auto& id : ids) {
+    EXPECT_EQ(nodes_.HoldersOf("studio", id), AsSet(Members(id))) << id.ToHex();
+  }
+  EXPECT_EQ(nodes_.ChunksOn("w1/d0"), 0u);
+}
+
+TEST_F(RepairPlannerTest, UnreachableRegionIsReportedBlockedAndNothingDeleted) {
+  RegisterCluster(3);
+  ChunkId id = CommitChunk("a.jpg", {0, 1, 2, 3, 4, 5});
+  for (auto n : {"e1/d0", "e2/d0", "e3/d0"}) nodes_.SetUnreachable(n, true);
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_EQ(s.copies_planned, 0u);
+  EXPECT_GT(s.blocked_copies, 0u);
+  EXPECT_EQ(nodes_.deletes(), 0);
+  RepairStatusInfo st = planner_->Status();
+  ASSERT_FALSE(st.backlog.empty());
+  EXPECT_EQ(st.backlog[0].risk, "one-region");
+  EXPECT_THAT(st.backlog[0].blocked, ::testing::HasSubstr("region east"));
+  EXPECT_EQ(planner_->SyncOf(PgOf("studio", id, kPgCount)), PgSync::kNeedsWork);
+}
+
+TEST_F(RepairPlannerTest, WipedDriveIsRefilledFromItsPeers) {
+  RegisterCluster(3);
+  std::vector<ChunkId> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(CommitChunk(absl::StrCat("g", i), {0, 1, 2, 3, 4, 5}));
+  }
+  // e2 comes back empty.
+  FakeNodes fresh(kPgCount);
+  for (const auto& id : ids) {
+    for (const auto& d : Members(id)) {
+      if (d != "e2/d0") fresh.PutChunk(d, "studio", id, 1000);
+    }
+  }
+  RepairPlanner planner(registry_.get(), ns_.get(), &fresh, executor_.get(),
+                        &env_, RepairOptions{});
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner.Sweep());
+  EXPECT_EQ(s.copies_made, fresh.ChunksOn("e2/d0"));
+  EXPECT_GT(s.copies_made, 0u);
+  for (const auto& id : ids) {
+    EXPECT_EQ(fresh.HoldersOf("studio", id), AsSet(Members(id)));
+  }
+}
+
+TEST_F(RepairPlannerTest, DrainCopiesFirstThenMarksTheDriveOut) {
+  RegisterCluster(4);
+  std::vector<ChunkId> ids;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back(CommitChunk(absl::StrCat("h", i), {0, 1, 2, 3, 4, 5}));
+  }
+  std::map<ChunkId, size_t> before;
+  for (const auto& id : ids) before[id] = nodes_.HoldersOf("studio", id).size();
+  nodes_.OnDelete(
+      [&](const std::string&, const std::string& account, const ChunkId& id) {
+        EXPECT_GT(nodes_.HoldersOf(account, id).size(), before[id]);
+      });
+  uint64_t on_w2 = nodes_.ChunksOn("w2/d0");
+  ASSERT_GT(on_w2, 0u);
+  ASSERT_OK(registry_->SetDraining("w2/d0", true));
+  const DriveView* d = registry_->View()->Find("w2/d0");
+  ASSERT_NE(d, nullptr);
+  EXPECT_TRUE(d->draining);
+  EXPECT_LE(SweepUntilIdle(), 4);
+  d = registry_->View()->Find("w2/d0");
+  EXPECT_FALSE(d->draining);
+  EXPECT_EQ(d->info.state, DriveState::kOut);
+  for (const auto& id : ids) {
+    EXPECT_EQ(nodes_.HoldersOf("studio", id), AsSet(Members(id)));
+  }
+}
+
+TEST_F(RepairPlannerTest, DirtyPgIsNoLongerInSync) {
+  RegisterCluster(3);
+  ChunkId id = CommitChunk("d.jpg", {0, 1, 2, 3, 4, 5});
+  uint32_t pg = PgOf("studio", id, kPgCount);
+  EXPECT_EQ(planner_->SyncOf(pg), PgSync::kUnknown);
+  ASSERT_OK(planner_->Sweep());
+  EXPECT_EQ(planner_->SyncOf(pg), PgSync::kSynced);
+  planner_->MarkDirty(pg);
+  EXPECT_EQ(planner_->SyncOf(pg), PgSync::kNeedsWork);
+}
+
+}  // namespace
+}  // namespace drive::coordinator
