@@ -1,5 +1,6 @@
 #include "daemon/coordinator/coordinator.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -11,7 +12,15 @@
 namespace drive::coordinator {
 Coordinator::Coordinator(NodeRegistry* registry, Namespace* ns, Env* env,
                          CoordinatorOptions options)
-    : registry_(registry), ns_(ns), env_(env), options_(std::move(options)) {}
+    : registry_(registry), ns_(ns), env_(env), options_(std::move(options)) {
+  allow_local_ = options_.allow_local_writes;
+}
+
+void Coordinator::SetRepairPlanner(RepairPlanner* planner,
+                                   std::function<void()> wake_repair) {
+  planner_ = planner;
+  wake_repair_ = std::move(wake_repair);
+}
 
 absl::StatusOr<Caller> Coordinator::Authenticate(std::string_view token) {
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
@@ -55,6 +64,7 @@ absl::StatusOr<std::string> Coordinator::DurabilityOf(
     const ClusterView& view) const {
   const PlacementMap& map = *view.map;
   bool full = true;
+  bool local = false;
   for (size_t i = 0; i < f.chunks.size(); ++i) {
     const ChunkRef& c = f.chunks[i];
     std::set<std::string> held(c.replicas.begin(), c.replicas.end());
@@ -68,11 +78,12 @@ absl::StatusOr<std::string> Coordinator::DurabilityOf(
       per_region[d->info.region]++;
     }
     for (const auto& region : map.regions()) {
-      if (per_region[region] == 0) {
+      if (per_region[region] == 0 && !(allow_local_ && !held.empty())) {
         return absl::FailedPreconditionError(absl::StrCat(
             f.path, ": chunk ", i, " has no copy in region ", region,
             "; the write quorum was not met, nothing committed"));
       }
+      if (per_region[region] == 0) local = true;
     }
     const auto& placed = map.DrivesOf(PgOf(account, c.id, map.pg_count()));
     if (placed.size() < map.regions().size() * map.replicas_per_region()) {
@@ -80,18 +91,83 @@ absl::StatusOr<std::string> Coordinator::DurabilityOf(
     }
     for (const auto& id : placed) full = full && held.count(id) > 0;
   }
-  return std::string(full ? "full" : "geo");
+  return std::string(local ? "local" : full ? "full" : "geo");
 }
 
 absl::StatusOr<std::vector<FileRecord>> Coordinator::Commit(
     const std::string& account, std::vector<FileRecord> files,
-    const std::vector<uint64_t>* expected_versions) {
+    const std::vector<uint64_t>* expected_versions, int64_t upload_started_ms) {
   auto view = registry_->View();
   if (!view->map) return absl::FailedPreconditionError("no placement map yet");
   for (auto& f : files) {
     DRIVE_ASSIGN_OR_RETURN(f.durability, DurabilityOf(account, f, *view));
   }
-  return ns_->Commit(account, std::move(files), expected_versions);
+  DRIVE_ASSIGN_OR_RETURN(
+      auto committed, ns_->Commit(account, std::move(files), expected_versions,
+                                  upload_started_ms));
+  // Copies a degraded write missed are anti-entropy's to complete.
+  bool short_copies = false;
+  if (planner_ != nullptr) {
+    const PlacementMap& map = *view->map;
+    for (const auto& f : committed) {
+      if (f.durability == "full") continue;
+      for (const auto& c : f.chunks) {
+        planner_->MarkDirty(PgOf(account, c.id, map.pg_count()));
+      }
+      short_copies = true;
+    }
+  }
+  if (short_copies && wake_repair_) wake_repair_();
+  return committed;
+}
+
+std::string Coordinator::DurabilityNow(const std::string& account,
+                                       const FileRecord& f) const {
+  auto view = registry_->View();
+  if (!view->map) return f.durability;
+  const PlacementMap& map = *view->map;
+  const size_t want = map.regions().size() * map.replicas_per_region();
+  bool full = true;
+  for (const auto& c : f.chunks) {
+    uint32_t pg = PgOf(account, c.id, map.pg_count());
+    const auto& placed = map.DrivesOf(pg);
+    bool members_up = placed.size() == want;
+    for (const auto& id : placed) {
+      const DriveView* d = view->Find(id);
+      members_up = members_up && d && d->info.state == DriveState::kUp;
+    }
+    PgSync sync = planner_ ? planner_->SyncOf(pg) : PgSync::kUnknown;
+    bool recorded_everywhere = true;
+    for (const auto& id : placed) {
+      recorded_everywhere =
+          recorded_everywhere && std::find(c.replicas.begin(), c.replicas.end(),
+                                           id) != c.replicas.end();
+    }
+    bool chunk_full =
+        members_up && (sync == PgSync::kSynced ||
+                       (sync == PgSync::kUnknown && recorded_everywhere));
+    full = full && chunk_full;
+  }
+  if (full && !f.chunks.empty()) return "full";
+  if (f.chunks.empty()) return f.durability;
+  return f.durability == "full" ? "geo" : f.durability;
+}
+
+absl::StatusOr<FileRecord> Coordinator::Stat(const std::string& account,
+                                             const std::string& path) {
+  DRIVE_ASSIGN_OR_RETURN(FileRecord f, ns_->Stat(account, path));
+  f.durability = DurabilityNow(account, f);
+  return f;
+}
+
+absl::StatusOr<FileListing> Coordinator::List(const std::string& account,
+                                              const std::string& prefix,
+                                              const std::string& cursor,
+                                              size_t limit) {
+  DRIVE_ASSIGN_OR_RETURN(FileListing l,
+                         ns_->List(account, prefix, cursor, limit));
+  for (auto& f : l.files) f.durability = DurabilityNow(account, f);
+  return l;
 }
 
 void Coordinator::ReportBadReplica(const std::string& account,
@@ -99,6 +175,11 @@ void Coordinator::ReportBadReplica(const std::string& account,
                                    const std::string& drive_id,
                                    const std::string& reason) {
   ++bad_reports_;
+  auto view = registry_->View();
+  if (planner_ && view->map) {
+    planner_->MarkDirty(PgOf(account, id, view->map->pg_count()));
+  }
+  if (bad_report_handler_) bad_report_handler_(account, id, drive_id);
   spdlog::warn(
       "event=bad_replica_reported account={} chunk={} drive={} reason=\"{}\"",
       account, id.ToHex(), drive_id, reason);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "common/env.h"
 #include "daemon/coordinator/namespace.h"
 #include "daemon/coordinator/node_registry.h"
+#include "daemon/coordinator/repair_planner.h"
 
 namespace drive::coordinator {
 
@@ -26,6 +28,11 @@ struct CoordinatorOptions {
   std::string cluster_token;
   // Lifetime of data tokens handed to clients. Default: 1 h.
   absl::Duration data_token_ttl = absl::Hours(1);
+  // Degraded mode the operator may allow while a region is lost: commits
+  // of chunks with copies in one region only are accepted as "local"
+  // instead of refused; anti-entropy copies them to the other region when
+  // it returns. Default: false.
+  bool allow_local_writes = false;
 };
 
 // PG health over the current map and drive states.
@@ -58,10 +65,40 @@ class Coordinator {
 
   // Sets each file's durability from its chunks' replicas and the current
   // map, then commits. kFailedPrecondition if a chunk lacks a copy in
-  // either region (the write quorum was not met) or no map exists yet.
+  // either region (the write quorum was not met; unless local writes are
+  // allowed) or no map exists yet. PGs left short of six copies are marked
+  // for repair. upload_started_ms: see Namespace::Commit.
   absl::StatusOr<std::vector<FileRecord>> Commit(
       const std::string& account, std::vector<FileRecord> files,
-      const std::vector<uint64_t>* expected_versions);
+      const std::vector<uint64_t>* expected_versions,
+      int64_t upload_started_ms = 0);
+
+  // The file's durability now: "full" when every chunk's PG has six up
+  // members that anti-entropy found (or the commit recorded) holding it,
+  // else what the commit established ("geo" or "local").
+  std::string DurabilityNow(const std::string& account,
+                            const FileRecord& f) const;
+  // Stat and List with durability brought up to date.
+  absl::StatusOr<FileRecord> Stat(const std::string& account,
+                                  const std::string& path);
+  absl::StatusOr<FileListing> List(const std::string& account,
+                                   const std::string& prefix,
+                                   const std::string& cursor, size_t limit);
+
+  // The repair planner whose PG states durability uses and whose sweeps a
+  // short commit or a bad-copy report triggers; not owned, may be null.
+  void SetRepairPlanner(RepairPlanner* planner,
+                        std::function<void()> wake_repair);
+  // Called for every bad-copy report (e.g. to have the node verify and
+  // repair that copy at once); may be null.
+  void SetBadReportHandler(
+      std::function<void(const std::string&, const ChunkId&,
+                         const std::string&)>
+          handler) {
+    bad_report_handler_ = std::move(handler);
+  }
+  void SetAllowLocalWrites(bool allow) { allow_local_.store(allow); }
+  bool allow_local_writes() const { return allow_local_.load(); }
 
   // Records that a reader found a bad or missing copy.
   void ReportBadReplica(const std::string& account, const ChunkId& id,
@@ -83,6 +120,11 @@ class Coordinator {
   Env* env_;
   CoordinatorOptions options_;
   std::atomic<uint64_t> bad_reports_{0};
+  std::atomic<bool> allow_local_{false};
+  RepairPlanner* planner_ = nullptr;
+  std::function<void()> wake_repair_;
+  std::function<void(const std::string&, const ChunkId&, const std::string&)>
+      bad_report_handler_;
 };
 
 }  // namespace drive::coordinator

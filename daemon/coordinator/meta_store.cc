@@ -1,8 +1,10 @@
 #include "daemon/coordinator/meta_store.h"
 
+#include "common/status_macros.h"
 #include "daemon/storage/rocksdb_status.h"
 #include "rocksdb/db.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace drive::coordinator {
@@ -68,6 +70,17 @@ absl::Status MetaStore::Scan(
     if (!fn(key, it->value().ToStringView())) break;
   }
   return FromRocksDb(it->status(), "scanning coordinator store");
+}
+
+absl::Status MetaStore::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(
+      rocksdb::Checkpoint::Create(db_.get(), &raw), "preparing a checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: flush the memtable first, so the checkpoint is
+  // SST files and a MANIFEST with no WAL to replay.
+  return FromRocksDb(checkpoint->CreateCheckpoint(dir, 0),
+                     "writing a checkpoint to " + dir);
 }
 
 }  // namespace drive::coordinator

@@ -54,6 +54,9 @@ class MetaStore {
   absl::Status Scan(
       std::string_view prefix, std::string_view start,
       const std::function<bool(std::string_view, std::string_view)>& fn);
+  // Writes a consistent copy of the whole store into `dir` (which must not
+  // exist): a RocksDB checkpoint, openable by MetaStore::Open. Blocks.
+  absl::Status Checkpoint(const std::string& dir);
 
  private:
   explicit MetaStore(std::unique_ptr<rocksdb::DB> db);

@@ -84,6 +84,11 @@ class NodeTransport {
                                           const std::string& account,
                                           const std::vector<ChunkId>& ids,
                                           int64_t stored_before_unix_s) = 0;
+  // Has the drive verify copies now (a corrupt one is quarantined and
+  // repaired by the node); per id: OK, kNotFound or kDataLoss.
+  virtual absl::StatusOr<std::vector<absl::Status>> Verify(
+      const DriveView& drive, const std::string& account,
+      const std::vector<ChunkId>& ids) = 0;
   // Runs a scrub pass (start) or reports progress, for one drive.
   virtual DriveScrubOutcome Scrub(const DriveView& drive, bool start) = 0;
   // Keeps a metadata backup record on every drive of the node.

@@ -359,6 +359,7 @@ std::set<uint32_t> RepairPlanner::RunBatches(std::vector<Batch> batches,
           return shared->queue.empty() || pick() != shared->queue.end();
         };
         shared->mu.Await(absl::Condition(&ready));
+        if (stopping_) shared->queue.clear();
         if (shared->queue.empty()) {
           --shared->workers;
           return;
@@ -449,6 +450,7 @@ uint64_t RepairPlanner::RemoveStrays(const Plan& plan) {
 
 absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
   absl::MutexLock sweep(&sweep_mu_);
+  if (stopping_) return absl::CancelledError("the coordinator is stopping");
   Plan plan;
   plan.view = registry_->View();
   const ClusterView& view = *plan.view;

@@ -120,6 +120,10 @@ class RepairPlanner {
   // Runs one sweep, including its copies. Blocks.
   absl::StatusOr<SweepSummary> Sweep();
 
+  // Makes a running sweep stop after the copies in flight (for shutdown);
+  // later sweeps return kCancelled at once.
+  void Stop() { stopping_ = true; }
+
   RepairStatusInfo Status() const;
   PgSync SyncOf(uint32_t pg) const;
   // A commit left copies missing in `pg`: forget that it was in sync.
@@ -154,6 +158,7 @@ class RepairPlanner {
   Env* env_;
   RepairOptions options_;
 
+  std::atomic<bool> stopping_{false};
   absl::Mutex sweep_mu_;  // one sweep at a time
   mutable absl::Mutex mu_;
   std::vector<PgMemo> pgs_ ABSL_GUARDED_BY(mu_);

@@ -10,9 +10,15 @@
 #include "absl/synchronization/notification.h"
 #include "common/units.h"
 #include "daemon/coordinator/coordinator.h"
+#include "daemon/coordinator/garbage_collector.h"
+#include "daemon/coordinator/maintenance.h"
+#include "daemon/coordinator/metadata_backup.h"
+#include "daemon/coordinator/repair_planner.h"
 #include "daemon/http/metrics_server.h"
 #include "daemon/main/process_util.h"
+#include "daemon/rpc/cluster_backup_sink.h"
 #include "daemon/rpc/coordinator_service.h"
+#include "daemon/rpc/grpc_node_transport.h"
 #include "grpcpp/grpcpp.h"
 #include "spdlog/spdlog.h"
 
@@ -82,6 +88,39 @@ CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
   cmd->add_option("--threads", f.threads, "Threads for blocking work")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--repair-interval", f.repair_interval,
+                  "Time between anti-entropy sweeps when nothing is wrong")
+      ->capture_default_str();
+  cmd->add_option("--repair-pulls-per-drive", f.repair_pulls_per_drive,
+                  "Repair copy calls in flight per receiving drive")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--repair-max-pulls", f.repair_max_pulls,
+                  "Repair copy calls in flight in the whole cluster")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--gc-interval", f.gc_interval,
+                  "Time between garbage collections (0: only on demand)")
+      ->capture_default_str();
+  cmd->add_option("--gc-grace", f.gc_grace,
+                  "How long an unreferenced chunk is kept before collection")
+      ->capture_default_str();
+  cmd->add_option("--backup-interval", f.backup_interval,
+                  "Time between metadata backups into the cluster (0: off); "
+                  "a restore loses at most the changes of one interval")
+      ->capture_default_str();
+  cmd->add_option("--backup-keep-daily", f.backup_keep_daily,
+                  "Keep the newest backup of this many recent days")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
+  cmd->add_option("--backup-keep-monthly", f.backup_keep_monthly,
+                  "Keep the newest backup of this many recent months")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1200));
+  cmd->add_option("--allow-local-writes", f.allow_local_writes,
+                  "Degraded mode: accept commits with copies in one region "
+                  "only (durability \"local\")")
+      ->capture_default_str();
   return cmd;
 }
 
@@ -103,7 +142,12 @@ int RunCoordinator(const CoordinatorFlags& flags,
   auto down_after = ParseDurationText(flags.down_after);
   auto out_after = ParseDurationText(flags.out_after);
   auto retention = ParseDurationText(flags.trash_retention);
-  for (const auto* d : {&down_after, &out_after, &retention}) {
+  auto repair_interval = ParseDurationText(flags.repair_interval);
+  auto gc_interval = ParseDurationText(flags.gc_interval);
+  auto gc_grace = ParseDurationText(flags.gc_grace);
+  auto backup_interval = ParseDurationText(flags.backup_interval);
+  for (const auto* d : {&down_after, &out_after, &retention, &repair_interval,
+                        &gc_interval, &gc_grace, &backup_interval}) {
     if (!d->ok()) return Fail(d->status());
   }
   if (*out_after <= *down_after) {
@@ -123,15 +167,37 @@ int RunCoordinator(const CoordinatorFlags& flags,
   coordinator::Namespace ns(store->get(), Env::Default(),
                             coordinator::NamespaceOptions{*retention});
   if (absl::Status s = ns.Load(); !s.ok()) return Fail(s);
-  coordinator::Coordinator coord(
-      &registry, &ns, Env::Default(),
-      coordinator::CoordinatorOptions{*admin, *cluster});
+  coordinator::CoordinatorOptions co;
+  co.admin_token = *admin;
+  co.cluster_token = *cluster;
+  co.allow_local_writes = flags.allow_local_writes;
+  coordinator::Coordinator coord(&registry, &ns, Env::Default(), co);
+  // The cluster's own files (metadata backups) live in a reserved account.
+  if (auto s = ns.CreateAccount(coordinator::kSystemAccount, false);
+      !s.ok() && !absl::IsAlreadyExists(s.status())) {
+    return Fail(s.status());
+  }
+
+  // Repair, GC and backups reach the nodes with the cluster token.
+  rpc::GrpcNodeTransport nodes(*cluster);
+  coordinator::RepairOptions repair_options;
+  repair_options.pulls_per_drive = flags.repair_pulls_per_drive;
+  repair_options.max_pulls = flags.repair_max_pulls;
+  auto pull_executor =
+      std::make_unique<ThreadPoolExecutor>(repair_options.max_pulls);
+  coordinator::RepairPlanner planner(&registry, &ns, &nodes,
+                                     pull_executor.get(), Env::Default(),
+                                     repair_options);
+  coordinator::GcOptions gc_options;
+  gc_options.grace = *gc_grace;
+  coordinator::GarbageCollector gc(&registry, &ns, &nodes, Env::Default(),
+                                   gc_options);
 
   MetricsRegistry metrics;
   auto executor = std::make_unique<ThreadPoolExecutor>(flags.threads);
   auto watch_executor = std::make_unique<ThreadPoolExecutor>(16);
-  rpc::CoordinatorServiceImpl service(&coord, executor.get(),
-                                      watch_executor.get(), &metrics);
+  auto long_executor = std::make_unique<ThreadPoolExecutor>(4);
+  auto maintenance_executor = std::make_unique<ThreadPoolExecutor>(3);
   metrics.AddRefreshHook([&] {
     auto h = coord.Health();
     metrics.GetGauge("drive_pgs", "PGs by health", "health=\"full\"")
@@ -146,18 +212,108 @@ int RunCoordinator(const CoordinatorFlags& flags,
         ->Set(static_cast<double>(registry.epoch()));
     metrics.GetGauge("drive_files", "Files in the namespace")
         ->Set(ns.file_count());
+    auto repair = planner.Status();
+    uint64_t backlog = 0;
+    for (const auto& e : repair.backlog) backlog += e.bytes;
+    metrics
+        .GetGauge("drive_repair_backlog_bytes",
+                  "Bytes of missing copies the last sweep found")
+        ->Set(static_cast<double>(backlog));
+    metrics
+        .GetGauge("drive_repair_copied_bytes",
+                  "Bytes copied by repair since start")
+        ->Set(static_cast<double>(repair.copied_bytes));
+    // The oldest verification of any copy on any drive that reported one.
+    auto view = registry.View();
+    int64_t oldest = 0;
+    for (const auto& d : view->drives) {
+      if (!d.scrub.reported) continue;
+      if (oldest == 0 || d.scrub.oldest_verified_unix_s < oldest)
+        oldest = d.scrub.oldest_verified_unix_s;
+    }
+    metrics
+        .GetGauge("drive_oldest_verification_age_seconds",
+                  "Age of the oldest copy verification on any drive")
+        ->Set(oldest == 0 ? 0.0
+                          : absl::ToDoubleSeconds(
+                                absl::Now() - absl::FromUnixSeconds(oldest)));
   });
+
+  // The backup sink talks to this coordinator's own address, known only
+  // once the server is bound; it connects on first use.
+  std::unique_ptr<rpc::ClusterBackupSink> backup_sink;
+  std::unique_ptr<coordinator::MetadataBackup> backup;
+  coordinator::MaintenanceOptions mo;
+  mo.repair_interval = *repair_interval;
+  mo.gc_interval = *gc_interval;
+  mo.backup_interval = *backup_interval;
+  coordinator::Maintenance maintenance(
+      [&] {
+        auto s = planner.Sweep();
+        if (!s.ok()) {
+          spdlog::warn("event=repair_sweep_failed error=\"{}\"",
+                       s.status().ToString());
+          return false;
+        }
+        return s->found_work();
+      },
+      [&] { gc.Run(false).IgnoreError(); },  // logged by the collector
+      [&] {
+        if (backup) backup->Run().IgnoreError();  // logged by the backup
+      },
+      mo);
+  coord.SetRepairPlanner(&planner, [&] { maintenance.WakeRepair(); });
+  // A reader's bad-copy report: have that drive verify (and so quarantine
+  // and repair) the copy now rather than at its next scrub pass.
+  coord.SetBadReportHandler([&](const std::string& account, const ChunkId& id,
+                                const std::string& drive_id) {
+    long_executor->Schedule([&, account, id, drive_id] {
+      auto view = registry.View();
+      const coordinator::DriveView* d = view->Find(drive_id);
+      if (d == nullptr || !d->alive) return;
+      auto r = nodes.Verify(*d, account, {id});
+      spdlog::info(
+          "event=bad_replica_verified drive={} chunk={} result=\"{}\"",
+          drive_id, id.ToHex(),
+          r.ok() && !r->empty() ? (*r)[0].ToString() : r.status().ToString());
+    });
+  });
+  rpc::CoordinatorAdminDeps admin_deps;
+  admin_deps.planner = &planner;
+  admin_deps.gc = &gc;
+  admin_deps.nodes = &nodes;
+  admin_deps.maintenance = &maintenance;
 
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(),
                            &port);
   builder.SetMaxReceiveMessageSize(64 << 20);  // large session commits
+  // Backups write through a client of this very coordinator, whose port is
+  // known only after BuildAndStart; the sink learns it right after.
+  std::string scratch = flags.data + "-backup-scratch";
+  coordinator::BackupOptions bo;
+  bo.scratch_dir = scratch;
+  bo.keep_daily = flags.backup_keep_daily;
+  bo.keep_monthly = flags.backup_keep_monthly;
+  backup_sink = std::make_unique<rpc::ClusterBackupSink>("", *admin);
+  backup = std::make_unique<coordinator::MetadataBackup>(
+      store->get(), &ns, &registry, &nodes, backup_sink.get(), Env::Default(),
+      bo);
+  admin_deps.backup = backup.get();
+  rpc::CoordinatorServiceImpl service(&coord, executor.get(),
+                                      watch_executor.get(), &metrics,
+                                      admin_deps, long_executor.get());
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     return Fail(absl::UnavailableError("cannot listen on " + flags.listen));
   }
+  std::string listen_host = flags.listen.substr(0, flags.listen.rfind(':'));
+  if (listen_host == "0.0.0.0" || listen_host == "[::]" || listen_host.empty())
+    listen_host = "127.0.0.1";
+  backup_sink->SetAddress(absl::StrCat(listen_host, ":", port));
+  maintenance.Start(maintenance_executor.get());
   http::MetricsServer metrics_server(&metrics);
   std::string mhost =
       flags.metrics_listen.substr(0, flags.metrics_listen.rfind(':'));
@@ -191,6 +347,8 @@ int RunCoordinator(const CoordinatorFlags& flags,
   spdlog::info("event=coordinator_stopping signal={}", sig);
   stop_ticks.Notify();
   ticker.join();
+  planner.Stop();
+  maintenance.Stop();
   // Watches can wait up to a minute; cut them off after a few seconds.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   executor.reset();

@@ -20,6 +20,16 @@ struct CoordinatorFlags {
   std::string cluster_token_file;
   std::string ready_file;
   int threads = 8;
+  // Repair, garbage collection and metadata backups.
+  std::string repair_interval = "30s";
+  int repair_pulls_per_drive = 2;
+  int repair_max_pulls = 8;
+  std::string gc_interval = "1h";
+  std::string gc_grace = "24h";
+  std::string backup_interval = "1h";
+  int backup_keep_daily = 7;
+  int backup_keep_monthly = 12;
+  bool allow_local_writes = false;
 };
 
 CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& flags);

@@ -11,7 +11,10 @@
 #include "daemon/http/metrics_server.h"
 #include "daemon/main/process_util.h"
 #include "daemon/rpc/coordinator_link.h"
+#include "daemon/rpc/node_map.h"
 #include "daemon/rpc/node_service.h"
+#include "daemon/rpc/peer_fetcher.h"
+#include "daemon/scrubber/scrubber.h"
 #include "grpcpp/grpcpp.h"
 #include "spdlog/spdlog.h"
 
@@ -137,6 +140,17 @@ CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
   cmd->add_option("--threads", f.threads, "Threads for disk work")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--scrub-deadline", f.scrub_deadline,
+                  "Every copy is re-verified within this long (a pass is "
+                  "paced to take half of it)")
+      ->capture_default_str();
+  cmd->add_option("--scrub-max-rate", f.scrub_max_rate,
+                  "Fastest background scrub per drive, bytes/s (0: scrub "
+                  "only on demand)")
+      ->capture_default_str();
+  cmd->add_option("--repair-rate", f.repair_rate,
+                  "Bytes/s each drive receives as repair copies (0: no limit)")
+      ->capture_default_str();
   return cmd;
 }
 
@@ -154,13 +168,48 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
   auto node = storage::StorageNode::Open(name, std::move(*drives));
   if (!node.ok()) return Fail(node.status());
 
+  auto scrub_deadline = ParseDurationText(flags.scrub_deadline);
+  if (!scrub_deadline.ok()) return Fail(scrub_deadline.status());
+  auto scrub_rate = ParseByteSize(flags.scrub_max_rate);
+  if (!scrub_rate.ok()) return Fail(scrub_rate.status());
+  auto repair_rate = ParseByteSize(flags.repair_rate);
+  if (!repair_rate.ok()) return Fail(repair_rate.status());
+
+  // Repair copies and scrub findings are read from PG peers with the
+  // cluster token, using this node's copy of the placement map.
+  PeerChannels repair_peers;
+  rpc::PeerFetcher fetcher(&repair_peers, *token);
+  rpc::NodeMapCache map_cache;
+  rpc::MapRepairSource repair_source(&map_cache, &fetcher, name, flags.region);
+  std::vector<std::pair<std::string, storage::ChunkStore*>> stores;
+  for (const auto& d : (*node)->drive_names()) {
+    stores.push_back({d, *(*node)->drive(d)});
+  }
+  scrubber::ScrubOptions so;
+  so.deadline = *scrub_deadline;
+  so.max_rate_bytes = static_cast<double>(*scrub_rate);
+  so.min_rate_bytes = so.max_rate_bytes > 0
+                          ? std::min(so.min_rate_bytes, so.max_rate_bytes)
+                          : so.min_rate_bytes;
+  auto scrub =
+      scrubber::Scrubber::Create(stores, &repair_source, Env::Default(), so);
+  if (!scrub.ok()) return Fail(scrub.status());
+
   MetricsRegistry registry;
   // Writers mostly wait (fsync, group flush), so they get twice the threads.
   auto write_executor = std::make_unique<ThreadPoolExecutor>(2 * flags.threads);
   auto read_executor = std::make_unique<ThreadPoolExecutor>(flags.threads);
+  // Repair pulls and scrub-now passes block for long: their own threads.
+  auto repair_executor = std::make_unique<ThreadPoolExecutor>(flags.threads);
+  auto scrub_executor =
+      std::make_unique<ThreadPoolExecutor>(static_cast<int>(stores.size()));
+  rpc::NodeServiceOptions service_options{*token, flags.region,
+                                          static_cast<double>(*repair_rate)};
+  rpc::NodeRepairDeps repair_deps{scrub->get(), &fetcher,
+                                  repair_executor.get()};
   rpc::NodeServiceImpl service(node->get(), write_executor.get(),
-                               read_executor.get(), &registry,
-                               rpc::NodeServiceOptions{*token, flags.region});
+                               read_executor.get(), &registry, service_options,
+                               repair_deps);
   service.ExportDriveMetrics();
 
   grpc::ServerBuilder builder;
@@ -200,9 +249,12 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
     lo.region = flags.region;
     lo.zone = flags.zone.empty() ? flags.region : flags.zone;
     lo.host = flags.host.empty() ? name : flags.host;
+    lo.map = &map_cache;
+    lo.scrubber = scrub->get();
     coordinator_link = std::make_unique<rpc::CoordinatorLink>(node->get(), lo);
     coordinator_link->Start();
   }
+  (*scrub)->Start(scrub_executor.get());
   spdlog::info(
       "event=node_serving node={} region={} grpc_port={} metrics_port={} "
       "drives={}",
@@ -215,8 +267,14 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
   // already, so cutting the rest off loses nothing that was promised.
   coordinator_link.reset();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  // Stop the scrub loops and cancel passes, then drain every executor, and
+  // only then destroy what their tasks use.
+  (*scrub)->Stop();
+  scrub_executor.reset();
   write_executor.reset();  // runs every task already queued
   read_executor.reset();
+  repair_executor.reset();
+  scrub->reset();
   metrics_server.Stop();
   node->reset();  // closes RocksDB
   spdlog::info("event=node_stopped node={}", name);

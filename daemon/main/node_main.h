@@ -25,6 +25,10 @@ struct NodeFlags {
   std::string advertise;
   int threads = 8;
   bool direct_writes = false;
+  // Scrubbing and repair.
+  std::string scrub_deadline = "14d";
+  std::string scrub_max_rate = "64MiB";
+  std::string repair_rate = "0";
 };
 
 // Adds the `node` subcommand to `app`; `flags` must outlive parsing.

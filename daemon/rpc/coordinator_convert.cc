@@ -3,6 +3,8 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "daemon/rpc/grpc_node_transport.h"
 
 namespace drive::rpc {
 
@@ -77,7 +79,11 @@ void ToProto(const coordinator::ClusterView& view,
     e->set_region(d.info.region);
     e->set_zone(d.info.zone);
     e->set_host(d.info.host);
-    e->set_state(DriveStateName(d.info.state));
+    // A draining drive is out of placement but still serves its data.
+    e->set_state(d.draining && d.alive ? "draining"
+                                       : DriveStateName(d.info.state));
+    e->set_draining(d.draining);
+    if (d.scrub.reported) ToProto(d.scrub, e->mutable_scrub());
     e->set_capacity_bytes(d.info.capacity_bytes);
     e->set_free_bytes(d.free_bytes);
     e->set_chunks(d.chunks);
@@ -89,6 +95,7 @@ void ToProto(const coordinator::ClusterView& view,
   out->set_epoch(map.epoch());
   out->set_pg_count(map.pg_count());
   out->set_replicas_per_region(map.replicas_per_region());
+  out->set_server_unix_ms(absl::ToUnixMillis(absl::Now()));
   for (const auto& r : map.regions()) out->add_regions(r);
   for (uint32_t pg = 0; pg < map.pg_count(); ++pg) {
     auto* entry = out->add_pgs();
@@ -102,8 +109,24 @@ void ToProto(const coordinator::ClusterView& view,
 }
 
 coordinator::DriveReport FromProto(const drive::v1::DriveReport& r) {
-  return {r.name(), r.capacity_bytes(), r.free_bytes(), r.chunks(),
-          r.logical_bytes()};
+  coordinator::DriveReport d{r.name(), r.capacity_bytes(), r.free_bytes(),
+                             r.chunks(), r.logical_bytes()};
+  if (r.has_scrub()) d.scrub = FromProto(r.scrub());
+  return d;
+}
+
+void ToProto(const coordinator::ScrubInfo& s, drive::v1::ScrubProgress* out) {
+  out->set_pass_fraction(s.pass_fraction);
+  out->set_oldest_verified_unix_s(s.oldest_verified_unix_s);
+  out->set_passes(s.passes);
+  out->set_verified_chunks(s.verified_chunks);
+  out->set_verified_bytes(s.verified_bytes);
+  out->set_corrupt_found(s.corrupt_found);
+  out->set_repaired(s.repaired);
+  out->set_repair_failed(s.repair_failed);
+  out->set_quarantined(s.quarantined);
+  out->set_rate_bytes_per_s(s.rate_bytes_per_s);
+  out->set_on_schedule(s.on_schedule);
 }
 
 }  // namespace drive::rpc

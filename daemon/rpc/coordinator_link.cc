@@ -1,6 +1,7 @@
 #include "daemon/rpc/coordinator_link.h"
 
 #include "common/grpc/metadata.h"
+#include "daemon/rpc/node_service.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "spdlog/spdlog.h"
@@ -17,6 +18,7 @@ struct CoordinatorLink::Impl {
   std::thread thread;
   bool registered = false;
   bool last_failed = false;
+  absl::Time map_fetched = absl::InfinitePast();
 
   void Prepare(grpc::ClientContext* ctx) {
     ctx->AddMetadata(kAuthorizationKey, "Bearer " + options.cluster_token);
@@ -25,6 +27,8 @@ struct CoordinatorLink::Impl {
   }
 
   void FillDrives(google::protobuf::RepeatedPtrField<v1::DriveReport>* out) {
+    std::vector<scrubber::ScrubProgress> scrub;
+    if (options.scrubber != nullptr) scrub = options.scrubber->Progress();
     for (const auto& name : node->drive_names()) {
       auto store = node->drive(name);
       if (!store.ok()) continue;
@@ -36,7 +40,26 @@ struct CoordinatorLink::Impl {
       d->set_free_bytes(usage->free_bytes);
       d->set_chunks(usage->chunks);
       d->set_logical_bytes(usage->logical_bytes);
+      for (const auto& p : scrub) {
+        if (p.drive == name) ToProto(p, d->mutable_scrub());
+      }
     }
+  }
+
+  void RefreshMap(uint64_t epoch) {
+    if (options.map == nullptr) return;
+    if (epoch == options.map->epoch() &&
+        absl::Now() - map_fetched < absl::Seconds(30)) {
+      return;
+    }
+    grpc::ClientContext ctx;
+    Prepare(&ctx);
+    auto info = std::make_shared<v1::PlacementMapInfo>();
+    grpc::Status s =
+        stub->GetPlacementMap(&ctx, v1::GetPlacementMapRequest(), info.get());
+    if (!s.ok()) return;  // retried on the next beat
+    options.map->Update(std::move(info));
+    map_fetched = absl::Now();
   }
 
   grpc::Status Register() {
@@ -65,10 +88,12 @@ struct CoordinatorLink::Impl {
     Prepare(&ctx);
     v1::HeartbeatRequest req;
     req.set_node(options.node);
+    req.set_address(options.address);
     FillDrives(req.mutable_drives());
     v1::HeartbeatResponse resp;
     grpc::Status s = stub->Heartbeat(&ctx, req, &resp);
     if (s.ok() && !resp.known()) registered = false;
+    if (s.ok() && resp.known()) RefreshMap(resp.epoch());
     return s;
   }
 

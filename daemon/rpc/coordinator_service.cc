@@ -15,11 +15,14 @@ namespace v1 = drive::v1;
 
 CoordinatorServiceImpl::CoordinatorServiceImpl(
     coordinator::Coordinator* coordinator, Executor* executor,
-    Executor* watch_executor, MetricsRegistry* metrics)
+    Executor* watch_executor, MetricsRegistry* metrics,
+    CoordinatorAdminDeps admin, Executor* long_executor)
     : coordinator_(coordinator),
       executor_(executor),
       watch_executor_(watch_executor),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      admin_(admin),
+      long_executor_(long_executor ? long_executor : watch_executor) {}
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::Call(
     grpc::CallbackServerContext* ctx, const std::string& rpc, Work work,
@@ -63,7 +66,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Heartbeat(
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kCluster));
     std::vector<coordinator::DriveReport> drives;
     for (const auto& d : req->drives()) drives.push_back(FromProto(d));
-    auto epoch = coordinator_->registry()->Heartbeat(req->node(), drives);
+    auto epoch = coordinator_->registry()->Heartbeat(req->node(), drives,
+                                                     req->address());
     if (absl::IsNotFound(epoch.status())) {
       resp->set_known(false);
       return absl::OkStatus();
@@ -125,7 +129,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CommitFiles(
     DRIVE_ASSIGN_OR_RETURN(
         auto committed,
         coordinator_->Commit(req->account(), std::move(files),
-                             expected.empty() ? nullptr : &expected));
+                             expected.empty() ? nullptr : &expected,
+                             req->upload_started_unix_ms()));
     for (const auto& f : committed) ToProto(f, true, resp->add_files());
     return absl::OkStatus();
   });
@@ -136,8 +141,8 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::StatFile(
     v1::StatFileResponse* resp) {
   return Call(ctx, "StatFile", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
-    DRIVE_ASSIGN_OR_RETURN(
-        auto f, coordinator_->ns()->Stat(req->account(), req->path()));
+    DRIVE_ASSIGN_OR_RETURN(auto f,
+                           coordinator_->Stat(req->account(), req->path()));
     ToProto(f, true, resp->mutable_file());
     return absl::OkStatus();
   });
@@ -149,9 +154,9 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListFiles(
   return Call(ctx, "ListFiles", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->RequireAccount(c, req->account()));
     size_t limit = req->limit() == 0 ? 1000 : req->limit();
-    DRIVE_ASSIGN_OR_RETURN(
-        auto listing, coordinator_->ns()->List(req->account(), req->prefix(),
-                                               req->cursor(), limit));
+    DRIVE_ASSIGN_OR_RETURN(auto listing,
+                           coordinator_->List(req->account(), req->prefix(),
+                                              req->cursor(), limit));
     for (const auto& f : listing.files) ToProto(f, false, resp->add_files());
     resp->set_next_cursor(listing.next_cursor);
     return absl::OkStatus();
@@ -233,6 +238,11 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CreateAccount(
     v1::CreateAccountResponse* resp) {
   return Call(ctx, "CreateAccount", [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+    if (req->account() == coordinator::kSystemAccount) {
+      return absl::InvalidArgumentError(
+          std::string(coordinator::kSystemAccount) +
+          " is reserved for the cluster's own files");
+    }
     DRIVE_ASSIGN_OR_RETURN(
         std::string token,
         coordinator_->ns()->CreateAccount(req->account(), req->add_token()));
@@ -255,6 +265,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ClusterStatus(
     resp->set_files(coordinator_->ns()->file_count());
     resp->set_logical_bytes(coordinator_->ns()->logical_bytes());
     resp->set_bad_replicas_reported(coordinator_->bad_replicas_reported());
+    FillMaintenance(resp);
     return absl::OkStatus();
   });
 }
@@ -267,6 +278,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::SetDriveOut(
     DRIVE_ASSIGN_OR_RETURN(
         uint64_t epoch,
         coordinator_->registry()->SetDriveOut(req->drive_id(), req->out()));
+    if (admin_.maintenance) admin_.maintenance->WakeRepair();
     resp->set_epoch(epoch);
     return absl::OkStatus();
   });

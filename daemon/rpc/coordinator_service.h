@@ -3,6 +3,11 @@
 #include "common/executor.h"
 #include "common/metrics.h"
 #include "daemon/coordinator/coordinator.h"
+#include "daemon/coordinator/garbage_collector.h"
+#include "daemon/coordinator/maintenance.h"
+#include "daemon/coordinator/metadata_backup.h"
+#include "daemon/coordinator/node_transport.h"
+#include "daemon/coordinator/repair_planner.h"
 #include "daemon/rpc/rpc_metrics.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 
@@ -13,12 +18,26 @@ namespace drive::rpc {
 // on `executor` and converts back. Placement watches wait on `watch_executor`
 // so they cannot starve ordinary calls. Not owned: all pointers must outlive
 // the server.
+// The operators' machinery behind the admin calls; not owned, any may be
+// null (that call then fails with FAILED_PRECONDITION).
+struct CoordinatorAdminDeps {
+  coordinator::RepairPlanner* planner = nullptr;
+  coordinator::GarbageCollector* gc = nullptr;
+  coordinator::MetadataBackup* backup = nullptr;
+  coordinator::NodeTransport* nodes = nullptr;
+  coordinator::Maintenance* maintenance = nullptr;
+};
+
 class CoordinatorServiceImpl final
     : public drive::v1::CoordinatorService::CallbackService {
  public:
+  // Admin calls that run for long (sweeps, scrubs, GC, backups on demand)
+  // use `long_executor`.
   CoordinatorServiceImpl(coordinator::Coordinator* coordinator,
                          Executor* executor, Executor* watch_executor,
-                         MetricsRegistry* metrics);
+                         MetricsRegistry* metrics,
+                         CoordinatorAdminDeps admin = {},
+                         Executor* long_executor = nullptr);
 
 #define DRIVE_UNARY(Name, Req, Resp)                               \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* ctx, \
@@ -40,6 +59,14 @@ class CoordinatorServiceImpl final
   DRIVE_UNARY(CreateAccount, CreateAccountRequest, CreateAccountResponse)
   DRIVE_UNARY(ClusterStatus, ClusterStatusRequest, ClusterStatusResponse)
   DRIVE_UNARY(SetDriveOut, SetDriveOutRequest, SetDriveOutResponse)
+  // Admin calls of repair, scrub, GC and backups: coordinator_admin_service.cc.
+  DRIVE_UNARY(Drain, DrainRequest, DrainResponse)
+  DRIVE_UNARY(Repair, RepairRequest, RepairResponse)
+  DRIVE_UNARY(Scrub, ClusterScrubRequest, ClusterScrubResponse)
+  DRIVE_UNARY(ListPgs, ListPgsRequest, ListPgsResponse)
+  DRIVE_UNARY(CollectGarbage, CollectGarbageRequest, CollectGarbageResponse)
+  DRIVE_UNARY(ListAccounts, ListAccountsRequest, ListAccountsResponse)
+  DRIVE_UNARY(BackupMetadata, BackupMetadataRequest, BackupMetadataResponse)
 #undef DRIVE_UNARY
 
  private:
@@ -50,10 +77,15 @@ class CoordinatorServiceImpl final
                                  const std::string& rpc, Work work,
                                  Executor* executor = nullptr);
 
+  // Fills the repair, GC, backup and drain parts of a status.
+  void FillMaintenance(drive::v1::ClusterStatusResponse* resp) const;
+
   coordinator::Coordinator* coordinator_;
   Executor* executor_;
   Executor* watch_executor_;
   RpcMetrics metrics_;
+  CoordinatorAdminDeps admin_;
+  Executor* long_executor_;
 };
 
 }  // namespace drive::rpc

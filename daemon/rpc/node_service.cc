@@ -357,7 +357,8 @@ NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node,
                                  Executor* write_executor,
                                  Executor* read_executor,
                                  MetricsRegistry* metrics,
-                                 NodeServiceOptions options)
+                                 NodeServiceOptions options,
+                                 NodeRepairDeps repair)
     : node_(node),
       write_executor_(write_executor),
       read_executor_(read_executor),
@@ -367,7 +368,16 @@ NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node,
       region_(std::move(options.region)),
       cross_region_bytes_(metrics->GetCounter(
           "drive_node_cross_region_bytes_received_total",
-          "Chunk payload bytes forwarded here from another region")) {}
+          "Chunk payload bytes forwarded here from another region")),
+      repair_(repair),
+      repair_bytes_(metrics->GetCounter(
+          "drive_node_repair_bytes_received_total",
+          "Chunk bytes copied onto this node's drives by repair pulls")) {
+  for (const auto& name : node_->drive_names()) {
+    pull_limiters_[name] = std::make_unique<RateLimiter>(
+        Env::Default(), options.repair_rate_bytes);
+  }
+}
 
 absl::Status NodeServiceImpl::Authorize(const grpc::CallbackServerContext& ctx,
                                         const std::string& account) const {
@@ -418,8 +428,9 @@ grpc::ServerUnaryReactor* NodeServiceImpl::DeleteChunks(
         DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                                node_->drive(req->drive()));
         DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
-        DRIVE_ASSIGN_OR_RETURN(uint64_t deleted,
-                               store->Delete(req->account(), ids));
+        DRIVE_ASSIGN_OR_RETURN(
+            uint64_t deleted,
+            store->Delete(req->account(), ids, req->stored_before_unix_s()));
         resp->set_deleted(deleted);
         return absl::OkStatus();
       },
@@ -478,6 +489,11 @@ grpc::ServerUnaryReactor* NodeServiceImpl::NodeStats(
       d->set_capacity_bytes(u.capacity_bytes);
       d->set_reserve_bytes(u.reserve_bytes);
       d->set_checksum_failures(u.checksum_failures);
+    }
+    if (repair_.scrubber != nullptr) {
+      for (const auto& p : repair_.scrubber->Progress()) {
+        ToProto(p, resp->add_scrub());
+      }
     }
     return absl::OkStatus();
   });

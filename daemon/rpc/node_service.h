@@ -1,11 +1,16 @@
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 
 #include "common/executor.h"
 #include "common/grpc/peer_channels.h"
 #include "common/metrics.h"
+#include "common/rate_limiter.h"
+#include "daemon/rpc/peer_fetcher.h"
 #include "daemon/rpc/rpc_metrics.h"
+#include "daemon/scrubber/scrubber.h"
 #include "daemon/storage/storage_node.h"
 #include "drive/v1/node.grpc.pb.h"
 
@@ -22,7 +27,21 @@ struct NodeServiceOptions {
   std::string cluster_token;
   // Region of this node, to count bytes forwarded from the other region.
   std::string region;
+  // Bytes/s each drive receives through PullChunks (repair copies), so
+  // repair never crowds out client writes; 0 = unlimited. Default: 0.
+  double repair_rate_bytes = 0;
 };
+
+// What the repair and scrub calls use; nothing owned, all must outlive the
+// service. scrubber may be null (no scrub, VerifyChunks only reports).
+struct NodeRepairDeps {
+  scrubber::Scrubber* scrubber = nullptr;
+  PeerFetcher* fetcher = nullptr;
+  // Runs pulls and scrub passes, which block for long.
+  Executor* executor = nullptr;
+};
+
+void ToProto(const scrubber::ScrubProgress& p, drive::v1::ScrubProgress* out);
 
 // gRPC front of a StorageNode (proto/drive/v1/node.proto). Thin: checks the
 // cluster token, validates and converts, runs the storage call on
@@ -35,7 +54,7 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   // or an existence check.
   NodeServiceImpl(storage::StorageNode* node, Executor* write_executor,
                   Executor* read_executor, MetricsRegistry* metrics,
-                  NodeServiceOptions options);
+                  NodeServiceOptions options, NodeRepairDeps repair = {});
 
   grpc::ServerReadReactor<drive::v1::PutChunkRequest>* PutChunk(
       grpc::CallbackServerContext* ctx,
@@ -59,6 +78,34 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
       grpc::CallbackServerContext* ctx,
       const drive::v1::NodeStatsRequest* request,
       drive::v1::NodeStatsResponse* response) override;
+  // Repair, scrub and backup records: node_service_repair.cc.
+  grpc::ServerUnaryReactor* PgDigests(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::PgDigestsRequest* request,
+      drive::v1::PgDigestsResponse* response) override;
+  grpc::ServerUnaryReactor* ListPgChunks(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::ListPgChunksRequest* request,
+      drive::v1::ListPgChunksResponse* response) override;
+  grpc::ServerUnaryReactor* PullChunks(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::PullChunksRequest* request,
+      drive::v1::PullChunksResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyChunks(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::VerifyChunksRequest* request,
+      drive::v1::VerifyChunksResponse* response) override;
+  grpc::ServerUnaryReactor* Scrub(grpc::CallbackServerContext* ctx,
+                                  const drive::v1::ScrubRequest* request,
+                                  drive::v1::ScrubResponse* response) override;
+  grpc::ServerUnaryReactor* PutBackupRecord(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::PutBackupRecordRequest* request,
+      drive::v1::PutBackupRecordResponse* response) override;
+  grpc::ServerUnaryReactor* ListBackupRecords(
+      grpc::CallbackServerContext* ctx,
+      const drive::v1::ListBackupRecordsRequest* request,
+      drive::v1::ListBackupRecordsResponse* response) override;
 
   // Registers per-drive usage gauges, refreshed on every scrape.
   void ExportDriveMetrics();
@@ -88,6 +135,10 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   std::string region_;
   Counter* cross_region_bytes_;
   PeerChannels peers_;
+  NodeRepairDeps repair_;
+  // Per-drive budget of PullChunks bytes, by drive name.
+  std::map<std::string, std::unique_ptr<RateLimiter>> pull_limiters_;
+  Counter* repair_bytes_;
 };
 
 }  // namespace drive::rpc

@@ -81,49 +81,66 @@ absl::Status DriveScrubber::Persist() {
   return store_->PutMeta(kStateKey, j.dump());
 }
 
-void DriveScrubber::VerifyOne(const storage::IndexedChunk& c, ScrubResult* r) {
-  auto data = store_->Get(c.account, c.id);
-  if (data.ok() || absl::IsNotFound(data.status())) {
-    if (data.ok()) {
-      ++r->verified_chunks;
-      r->verified_bytes += data->chunk_length();
-    }
-    return;
+absl::Status DriveScrubber::VerifyOne(std::string_view account,
+                                      const ChunkId& id, uint32_t pg,
+                                      ScrubResult* r) {
+  auto data = store_->Get(account, id);
+  if (data.ok()) {
+    ++r->verified_chunks;
+    r->verified_bytes += data->chunk_length();
+    return absl::OkStatus();
   }
+  if (absl::IsNotFound(data.status())) return data.status();
   ++r->corrupt_found;
   spdlog::error(
       "event=scrub_bad_copy drive={} account={} chunk={} pg={} error=\"{}\"",
-      drive_, c.account, c.id.ToHex(), c.pg, data.status().ToString());
-  auto q = store_->Quarantine(c.account, c.id, data.status().ToString());
+      drive_, account, id.ToHex(), pg, data.status().ToString());
+  auto q = store_->Quarantine(account, id, data.status().ToString());
   if (!q.ok()) {
     spdlog::warn("event=quarantine_failed drive={} chunk={} error=\"{}\"",
-                 drive_, c.id.ToHex(), q.status().ToString());
-    if (!absl::IsFailedPrecondition(q.status())) return;
-  } else {
-    spdlog::warn(
-        "event=chunk_quarantined drive={} account={} chunk={} expected={} "
-        "found={}",
-        drive_, c.account, c.id.ToHex(), c.id.ToHex(),
-        q->found.empty() ? "undecodable" : q->found);
+                 drive_, id.ToHex(), q.status().ToString());
+    // It verifies after all (a transient read error): nothing to repair.
+    if (absl::IsFailedPrecondition(q.status())) return absl::OkStatus();
+    return q.status();
   }
-  auto good = source_ ? source_->FetchGoodCopy(c.account, c.id)
+  spdlog::warn(
+      "event=chunk_quarantined drive={} account={} chunk={} expected={} "
+      "found={}",
+      drive_, account, id.ToHex(), id.ToHex(),
+      q->found.empty() ? "undecodable" : q->found);
+  auto good = source_ ? source_->FetchGoodCopy(account, id)
                       : absl::StatusOr<std::string>(
                             absl::UnavailableError("no repair source"));
   absl::Status stored =
-      good.ok() ? store_->Put(c.account, c.id, *good).status() : good.status();
+      good.ok() ? store_->Put(account, id, *good).status() : good.status();
   absl::MutexLock lock(&mu_);
   if (stored.ok()) {
     ++r->repaired;
     ++totals_.repaired;
     spdlog::info("event=chunk_repaired drive={} account={} chunk={}", drive_,
-                 c.account, c.id.ToHex());
-  } else {
-    ++totals_.repair_failed;
-    spdlog::error(
-        "event=chunk_repair_failed drive={} account={} chunk={} error=\"{}\" "
-        "note=\"left to anti-entropy\"",
-        drive_, c.account, c.id.ToHex(), stored.ToString());
+                 account, id.ToHex());
+    return absl::DataLossError(
+        absl::StrCat("copy of ", id.ToHex(), " on ", drive_,
+                     " was corrupt; quarantined and repaired from a peer"));
   }
+  ++totals_.repair_failed;
+  spdlog::error(
+      "event=chunk_repair_failed drive={} account={} chunk={} error=\"{}\" "
+      "note=\"left to anti-entropy\"",
+      drive_, account, id.ToHex(), stored.ToString());
+  return absl::DataLossError(absl::StrCat(
+      "copy of ", id.ToHex(), " on ", drive_,
+      " was corrupt; quarantined, repair pending: ", stored.message()));
+}
+
+absl::Status DriveScrubber::Check(std::string_view account, const ChunkId& id) {
+  ScrubResult r;
+  absl::Status s = VerifyOne(account, id, 0, &r);
+  absl::MutexLock lock(&mu_);
+  totals_.verified_chunks += r.verified_chunks;
+  totals_.verified_bytes += r.verified_bytes;
+  totals_.corrupt_found += r.corrupt_found;
+  return s;
 }
 
 absl::StatusOr<ScrubResult> DriveScrubber::StepLocked(uint64_t max_bytes) {
@@ -134,13 +151,14 @@ absl::StatusOr<ScrubResult> DriveScrubber::StepLocked(uint64_t max_bytes) {
     cursor = state_.cursor;
   }
   while (r.verified_bytes < max_bytes && !r.pass_completed) {
+    if (cancelled_) return absl::CancelledError("scrub cancelled");
     DRIVE_ASSIGN_OR_RETURN(
         storage::IndexPage page,
         store_->ScanIndex(cursor, std::nullopt, kPageEntries));
     size_t i = 0;
     for (; i < page.chunks.size() && r.verified_bytes < max_bytes; ++i) {
       const auto& c = page.chunks[i];
-      VerifyOne(c, &r);
+      VerifyOne(c.account, c.id, c.pg, &r).IgnoreError();  // counted in r
       cursor =
           storage::ChunkKey(storage::kChunkIndexTag, c.pg, c.account, c.id);
     }
@@ -234,6 +252,7 @@ absl::StatusOr<std::unique_ptr<Scrubber>> Scrubber::Create(
     const std::vector<std::pair<std::string, storage::ChunkStore*>>& drives,
     ChunkRepairSource* source, Env* env, ScrubOptions options) {
   std::unique_ptr<Scrubber> s(new Scrubber());
+  s->options_ = options;
   for (const auto& [name, store] : drives) {
     auto d = std::make_unique<DriveScrubber>(name, store, source, env, options);
     DRIVE_RETURN_IF_ERROR(d->Load());
@@ -243,8 +262,11 @@ absl::StatusOr<std::unique_ptr<Scrubber>> Scrubber::Create(
   return s;
 }
 
-Scrubber::~Scrubber() {
-  stop_.Notify();
+Scrubber::~Scrubber() { Stop(); }
+
+void Scrubber::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  for (const auto& d : drives_) d->Cancel();
   absl::MutexLock lock(&running_mu_);
   auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(running_mu_) {
     return running_ == 0;
@@ -253,6 +275,10 @@ Scrubber::~Scrubber() {
 }
 
 void Scrubber::Start(Executor* executor) {
+  if (options_.max_rate_bytes <= 0) {
+    spdlog::warn("event=background_scrub_off note=\"passes on demand only\"");
+    return;
+  }
   for (size_t i = 0; i < drives_.size(); ++i) {
     {
       absl::MutexLock lock(&running_mu_);
@@ -303,6 +329,14 @@ absl::StatusOr<ScrubResult> Scrubber::ScrubNow(const std::string& drive) {
   }
   if (!found) return absl::NotFoundError("no drive named " + drive);
   return total;
+}
+
+absl::Status Scrubber::Check(const std::string& drive, std::string_view account,
+                             const ChunkId& id) {
+  for (const auto& d : drives_) {
+    if (d->drive() == drive) return d->Check(account, id);
+  }
+  return absl::NotFoundError("no drive named " + drive);
 }
 
 std::vector<ScrubProgress> Scrubber::Progress() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,7 +25,8 @@ struct ScrubOptions {
   // it. Default: 14 days.
   absl::Duration deadline = absl::Hours(24 * 14);
   // The fastest a drive is scrubbed in the background, bytes/s (reads
-  // compete with uploads and downloads). Default: 64 MiB/s.
+  // compete with uploads and downloads); 0 turns background scrubbing off
+  // (passes run only on demand). Default: 64 MiB/s.
   double max_rate_bytes = 64.0 * (1 << 20);
   // The slowest pace, bytes/s, so small drives are re-verified often.
   // Default: 4 MiB/s.
@@ -97,11 +99,18 @@ class DriveScrubber {
   // Runs a whole pass from the start of the index, unthrottled; it counts
   // as a completed pass. Blocks.
   absl::StatusOr<ScrubResult> RunPass();
+  // Verifies one copy now, as a step would: OK, kNotFound, or kDataLoss
+  // when it was bad (then quarantined and, if a peer had a good copy,
+  // repaired; the message says which). Blocks.
+  absl::Status Check(std::string_view account, const ChunkId& id);
   ScrubProgress Progress() const;
   // The background pace, bytes/s: the drive's bytes over half the
   // deadline, clamped to [min_rate_bytes, max_rate_bytes].
   double Pace() const;
   const std::string& drive() const { return drive_; }
+  // Makes steps and passes in progress end early with kCancelled, and
+  // every later one at once (shutdown).
+  void Cancel() { cancelled_ = true; }
 
  private:
   struct State {
@@ -114,9 +123,10 @@ class DriveScrubber {
   };
   absl::StatusOr<ScrubResult> StepLocked(uint64_t max_bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
-  // Verifies one copy; quarantines and repairs it when bad.
-  void VerifyOne(const storage::IndexedChunk& c, ScrubResult* r)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
+  // Verifies one copy; quarantines and repairs it when bad. Returns what
+  // Check() returns.
+  absl::Status VerifyOne(std::string_view account, const ChunkId& id,
+                         uint32_t pg, ScrubResult* r);
   // Writes state_ to the drive (synced).
   absl::Status Persist() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   double PaceFor(uint64_t logical_bytes) const;
@@ -127,6 +137,7 @@ class DriveScrubber {
   Env* env_;
   const ScrubOptions options_;
 
+  std::atomic<bool> cancelled_{false};
   absl::Mutex step_mu_;     // one step (or pass) at a time
   mutable absl::Mutex mu_;  // state_ and counters, for Progress()
   State state_ ABSL_GUARDED_BY(mu_);
@@ -141,7 +152,11 @@ class Scrubber {
   static absl::StatusOr<std::unique_ptr<Scrubber>> Create(
       const std::vector<std::pair<std::string, storage::ChunkStore*>>& drives,
       ChunkRepairSource* source, Env* env, ScrubOptions options);
-  ~Scrubber();  // stops and joins the threads
+  ~Scrubber();  // Stop()s
+
+  // Ends the background loops (waiting for them) and cancels passes in
+  // progress, e.g. a ScrubNow on another thread. Idempotent.
+  void Stop();
 
   // Starts the background passes, one long-running task per drive on
   // `executor` (which needs a thread per drive and must outlive this).
@@ -151,11 +166,15 @@ class Scrubber {
   // unknown drive. Blocks until done.
   absl::StatusOr<ScrubResult> ScrubNow(const std::string& drive);
   std::vector<ScrubProgress> Progress() const;
+  // DriveScrubber::Check on the named drive; kNotFound for an unknown one.
+  absl::Status Check(const std::string& drive, std::string_view account,
+                     const ChunkId& id);
 
  private:
   Scrubber() = default;
   void Loop(DriveScrubber* d);
 
+  ScrubOptions options_;
   std::vector<std::unique_ptr<DriveScrubber>> drives_;
   std::vector<std::unique_ptr<RateLimiter>> limiters_;
   absl::Notification stop_;

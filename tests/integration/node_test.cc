@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/support/disk_corruption.h"
 #include "tests/support/node_process.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -34,7 +35,11 @@ constexpr char kToken[] = "test-cluster-token";
 class NodeIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    node_ = std::make_unique<NodeProcess>(dir_.Sub("node"), kToken);
+    // Background scrubbing off: these tests check what the read path does
+    // with bytes as they are on disk (the scrubber's own test is below).
+    node_ = std::make_unique<NodeProcess>(
+        dir_.Sub("node"), kToken,
+        std::vector<std::string>{"--scrub-max-rate", "0"});
     ASSERT_TRUE(node_->Start());
     client_ = Client(kToken);
   }
@@ -291,6 +296,39 @@ TEST_F(NodeIntegrationTest, SigtermShutsDownCleanlyAndKeepsData) {
   ASSERT_OK_AND_ASSIGN(std::string back,
                        Client(kToken)->GetChunk("d0", "studio", id));
   EXPECT_TRUE(back == bytes);
+}
+
+// The background scrubber finds flipped bytes on its own: the copy is
+// quarantined (never served again) and counted. A standalone node has no
+// peer to repair from, so the chunk is then missing, not wrong.
+TEST_F(NodeIntegrationTest, BackgroundScrubberQuarantinesAFlippedCopy) {
+  NodeProcess node(dir_.Sub("scrubbed"), kToken);
+  ASSERT_TRUE(node.Start());
+  client::NodeClientOptions o;
+  o.address = node.address();
+  o.cluster_token = kToken;
+  client::NodeClient c(o);
+  std::string bad = RandomBytes(300 * 1024, 7);
+  std::string good = RandomBytes(300 * 1024, 8);
+  ASSERT_OK(c.PutChunk("d0", "studio", ChunkId::Of(bad), bad));
+  ASSERT_OK(c.PutChunk("d0", "studio", ChunkId::Of(good), good));
+  ASSERT_EQ(node.Terminate(), 0);
+  ASSERT_GT(testing::CorruptChunkOnDisk(node.drive_path(), bad, 1234), 0);
+  ASSERT_TRUE(node.Start());
+  o.address = node.address();  // a new port after the restart
+  client::NodeClient c2(o);
+  // The scrubber paces itself at 4 MiB/s here: well under 10 s.
+  absl::Status got;
+  for (int i = 0; i < 100; ++i) {
+    got = c2.GetChunk("d0", "studio", ChunkId::Of(bad)).status();
+    if (absl::IsNotFound(got)) break;
+    EXPECT_THAT(got, StatusIs(absl::StatusCode::kDataLoss));
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(std::string back,
+                       c2.GetChunk("d0", "studio", ChunkId::Of(good)));
+  EXPECT_TRUE(back == good);
 }
 
 }  // namespace

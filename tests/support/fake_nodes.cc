@@ -150,6 +150,20 @@ absl::StatusOr<uint64_t> FakeNodes::Delete(const DriveView& drive,
   return n;
 }
 
+absl::StatusOr<std::vector<absl::Status>> FakeNodes::Verify(
+    const DriveView& drive, const std::string& account,
+    const std::vector<ChunkId>& ids) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = Reach(drive.info.id); !s.ok()) return s;
+  std::vector<absl::Status> out;
+  for (const auto& id : ids) {
+    out.push_back(drives_[drive.info.id].count({account, id})
+                      ? absl::OkStatus()
+                      : absl::NotFoundError("absent"));
+  }
+  return out;
+}
+
 coordinator::DriveScrubOutcome FakeNodes::Scrub(const DriveView& drive, bool) {
   coordinator::DriveScrubOutcome out;
   out.drive_id = drive.info.id;

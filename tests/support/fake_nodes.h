@@ -52,6 +52,9 @@ class FakeNodes : public coordinator::NodeTransport {
                                   const std::string& account,
                                   const std::vector<ChunkId>& ids,
                                   int64_t stored_before_unix_s) override;
+  absl::StatusOr<std::vector<absl::Status>> Verify(
+      const coordinator::DriveView& drive, const std::string& account,
+      const std::vector<ChunkId>& ids) override;
   coordinator::DriveScrubOutcome Scrub(const coordinator::DriveView& drive,
                                        bool start) override;
   absl::Status PutBackupRecord(const coordinator::DriveView& drive,

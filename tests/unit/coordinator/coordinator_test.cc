@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_env.h"
+#include "tests/support/fake_nodes.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -232,6 +233,44 @@ TEST_F(CoordinatorTest, CommitWithCopiesInOneRegionIsRefusedAndStoresNothing) {
   ASSERT_OK_AND_ASSIGN(FileListing listing, ns_->List("studio", "", "", 100));
   EXPECT_TRUE(listing.files.empty());
   EXPECT_EQ(ns_->file_count(), 0u);
+}
+
+TEST_F(CoordinatorTest, OneRegionCommitIsLocalOnlyWhileTheOperatorAllowsIt) {
+  RegisterCluster();
+  coordinator_->SetAllowLocalWrites(true);
+  ASSERT_OK_AND_ASSIGN(
+      auto committed,
+      coordinator_->Commit("studio", {File("a.jpg", {0, 1})}, nullptr));
+  EXPECT_EQ(committed[0].durability, "local");
+  EXPECT_EQ(coordinator_->Stat("studio", "a.jpg")->durability, "local");
+  coordinator_->SetAllowLocalWrites(false);
+  EXPECT_THAT(coordinator_->Commit("studio", {File("b.jpg", {0, 1})}, nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(CoordinatorTest, DurabilityFollowsRepairAndDriveStates) {
+  RegisterCluster();
+  testing::FakeNodes nodes(kPgCount);
+  ThreadPoolExecutor executor(2);
+  RepairPlanner planner(registry_.get(), ns_.get(), &nodes, &executor, &env_,
+                        RepairOptions{});
+  int wakes = 0;
+  coordinator_->SetRepairPlanner(&planner, [&] { ++wakes; });
+  FileRecord f = File("a.jpg", {0, 1, 3});
+  std::vector<std::string> drives = PgDrives(f.chunks[0].id);
+  for (int i : {0, 1, 3})
+    nodes.PutChunk(drives[i], "studio", f.chunks[0].id, 1000);
+  ASSERT_OK(coordinator_->Commit("studio", {f}, nullptr));
+  EXPECT_EQ(wakes, 1);
+  EXPECT_EQ(coordinator_->Stat("studio", "a.jpg")->durability, "geo");
+  ASSERT_OK(planner.Sweep());
+  EXPECT_EQ(coordinator_->Stat("studio", "a.jpg")->durability, "full");
+  ASSERT_OK_AND_ASSIGN(FileListing l, coordinator_->List("studio", "", "", 10));
+  EXPECT_EQ(l.files[0].durability, "full");
+  // A member goes silent: no longer six verified copies on up drives.
+  std::string node = drives[4].substr(0, drives[4].find('/'));
+  PassTime(15, {node});
+  EXPECT_EQ(coordinator_->Stat("studio", "a.jpg")->durability, "geo");
 }
 
 TEST_F(CoordinatorTest, ReplicaOnUnknownDriveIsInvalidArgument) {

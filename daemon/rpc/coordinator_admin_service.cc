@@ -1,0 +1,246 @@
+// CoordinatorService's operator calls for repair, drains, scrub, garbage
+// collection and metadata backups (admin token). Thin: each calls one
+// domain object and converts its answer.
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/synchronization/blocking_counter.h"
+#include "common/status_macros.h"
+#include "daemon/rpc/coordinator_convert.h"
+#include "daemon/rpc/coordinator_service.h"
+
+namespace drive::rpc {
+
+using coordinator::Caller;
+using coordinator::Role;
+namespace v1 = drive::v1;
+
+namespace {
+
+absl::Status Missing(const char* what) {
+  return absl::FailedPreconditionError(std::string(what) +
+                                       " is not running on this coordinator");
+}
+
+void ToProto(const coordinator::RepairStatusInfo& r, v1::RepairStatus* out) {
+  for (const auto& e : r.backlog) {
+    auto* b = out->add_backlog();
+    b->set_risk(e.risk);
+    b->set_pgs(e.pgs);
+    b->set_chunks(e.chunks);
+    b->set_bytes(e.bytes);
+    b->set_blocked(e.blocked);
+  }
+  out->set_copied_chunks(r.copied_chunks);
+  out->set_copied_bytes(r.copied_bytes);
+  out->set_failed_copies(r.failed_copies);
+  out->set_rate_bytes_per_s(r.rate_bytes_per_s);
+  out->set_eta_s(r.eta_s);
+  out->set_last_sweep_unix_ms(r.last_sweep_ms);
+  out->set_pgs_checked(r.pgs_checked);
+  out->set_strays_removed(r.strays_removed);
+  out->set_running(r.running);
+}
+
+void ToProto(const coordinator::GcReportInfo& g, v1::GcReport* out) {
+  out->set_unix_ms(g.unix_ms);
+  out->set_dry_run(g.dry_run);
+  out->set_trash_expired(g.trash_expired);
+  out->set_chunks(g.chunks);
+  out->set_bytes(g.bytes);
+  out->set_pending(g.pending);
+}
+
+void ToProto(const coordinator::BackupInfoDomain& b, v1::BackupInfo* out) {
+  out->set_id(b.id);
+  out->set_unix_ms(b.unix_ms);
+  out->set_bytes(b.bytes);
+  out->set_kept(b.kept);
+  out->set_error(b.error);
+}
+
+}  // namespace
+
+void CoordinatorServiceImpl::FillMaintenance(
+    v1::ClusterStatusResponse* resp) const {
+  if (admin_.planner) {
+    ToProto(admin_.planner->Status(), resp->mutable_repair());
+    for (const auto& d : admin_.planner->Drains()) {
+      auto* out = resp->add_drains();
+      out->set_drive_id(d.drive_id);
+      out->set_chunks_left(d.chunks_left);
+      out->set_bytes_left(d.bytes_left);
+      out->set_done(d.done);
+    }
+  }
+  if (admin_.gc) ToProto(admin_.gc->last(), resp->mutable_last_gc());
+  if (admin_.backup)
+    ToProto(admin_.backup->last(), resp->mutable_last_backup());
+}
+
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::Drain(
+    grpc::CallbackServerContext* ctx, const v1::DrainRequest* req,
+    v1::DrainResponse* resp) {
+  return Call(ctx, "Drain", [=, this](const Caller& c) -> absl::Status {
+    DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+    DRIVE_ASSIGN_OR_RETURN(
+        uint64_t epoch,
+        coordinator_->registry()->SetDraining(req->drive_id(), !req->cancel()));
+    if (admin_.maintenance) admin_.maintenance->WakeRepair();
+    resp->set_epoch(epoch);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::Repair(
+    grpc::CallbackServerContext* ctx, const v1::RepairRequest* req,
+    v1::RepairResponse* resp) {
+  return Call(
+      ctx, "Repair",
+      [=, this](const Caller& c) -> absl::Status {
+        DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+        if (!admin_.planner) return Missing("repair");
+        if (req->wait()) {
+          DRIVE_RETURN_IF_ERROR(admin_.planner->Sweep().status());
+        } else if (admin_.maintenance) {
+          admin_.maintenance->WakeRepair();
+        }
+        ToProto(admin_.planner->Status(), resp->mutable_repair());
+        return absl::OkStatus();
+      },
+      long_executor_);
+}
+
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::Scrub(
+    grpc::CallbackServerContext* ctx, const v1::ClusterScrubRequest* req,
+    v1::ClusterScrubResponse* resp) {
+  return Call(
+      ctx, "Scrub",
+      [=, this](const Caller& c) -> absl::Status {
+        DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+        if (!admin_.nodes) return Missing("the node transport");
+        auto view = coordinator_->registry()->View();
+        std::vector<const coordinator::DriveView*> drives;
+        for (const auto& d : view->drives) {
+          if (req->drive_id().empty() || d.info.id == req->drive_id())
+            drives.push_back(&d);
+        }
+        if (drives.empty()) {
+          return absl::NotFoundError("no drive " + req->drive_id());
+        }
+        // Every drive scrubs in parallel: they are separate disks.
+        std::vector<coordinator::DriveScrubOutcome> out(drives.size());
+        std::vector<std::thread> threads;
+        for (size_t i = 0; i < drives.size(); ++i) {
+          if (!drives[i]->alive) {
+            out[i].drive_id = drives[i]->info.id;
+            out[i].progress = drives[i]->scrub;
+            out[i].status = absl::UnavailableError("drive is not up");
+            continue;
+          }
+          threads.emplace_back(
+              [&, i] { out[i] = admin_.nodes->Scrub(*drives[i], req->now()); });
+        }
+        for (auto& t : threads) t.join();
+        for (const auto& o : out) {
+          auto* d = resp->add_drives();
+          d->set_drive_id(o.drive_id);
+          rpc::ToProto(o.progress, d->mutable_progress());
+          d->set_verified_chunks(o.verified_chunks);
+          d->set_corrupt_found(o.corrupt_found);
+          d->set_repaired(o.repaired);
+          if (!o.status.ok()) d->set_error(o.status.ToString());
+        }
+        return absl::OkStatus();
+      },
+      long_executor_);
+}
+
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListPgs(
+    grpc::CallbackServerContext* ctx, const v1::ListPgsRequest* req,
+    v1::ListPgsResponse* resp) {
+  return Call(ctx, "ListPgs", [=, this](const Caller& c) -> absl::Status {
+    DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+    auto view = coordinator_->registry()->View();
+    if (!view->map) return absl::UnavailableError("no placement map yet");
+    const PlacementMap& map = *view->map;
+    std::vector<coordinator::PgReport> reports;
+    if (admin_.planner) reports = admin_.planner->Pgs();
+    const size_t want = map.regions().size() * map.replicas_per_region();
+    resp->set_epoch(map.epoch());
+    for (uint32_t pg = 0; pg < map.pg_count(); ++pg) {
+      std::map<std::string, int> up;
+      int total_up = 0;
+      const auto& drives = map.DrivesOf(pg);
+      for (const auto& id : drives) {
+        const auto* d = view->Find(id);
+        if (d && d->info.state == DriveState::kUp) {
+          up[d->info.region]++;
+          ++total_up;
+        }
+      }
+      coordinator::PgReport r;
+      if (pg < reports.size()) r = reports[pg];
+      std::string health = up.empty()       ? "unavailable"
+                           : up.size() == 1 ? "one-region"
+                           : static_cast<size_t>(total_up) == want &&
+                                   drives.size() == want &&
+                                   r.sync != coordinator::PgSync::kNeedsWork
+                               ? "full"
+                               : "degraded";
+      if (req->unhealthy_only() && health == "full") continue;
+      auto* out = resp->add_pgs();
+      out->set_pg(pg);
+      for (const auto& id : drives) out->add_drives(id);
+      out->set_health(health);
+      out->set_synced(r.sync == coordinator::PgSync::kSynced);
+      out->set_missing_copies(r.missing_copies);
+      out->set_chunks(r.chunks);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::CollectGarbage(
+    grpc::CallbackServerContext* ctx, const v1::CollectGarbageRequest* req,
+    v1::CollectGarbageResponse* resp) {
+  return Call(
+      ctx, "CollectGarbage",
+      [=, this](const Caller& c) -> absl::Status {
+        DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+        if (!admin_.gc) return Missing("garbage collection");
+        DRIVE_ASSIGN_OR_RETURN(auto report, admin_.gc->Run(req->dry_run()));
+        ToProto(report, resp->mutable_report());
+        return absl::OkStatus();
+      },
+      long_executor_);
+}
+
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListAccounts(
+    grpc::CallbackServerContext* ctx, const v1::ListAccountsRequest*,
+    v1::ListAccountsResponse* resp) {
+  return Call(ctx, "ListAccounts", [=, this](const Caller& c) -> absl::Status {
+    DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+    DRIVE_ASSIGN_OR_RETURN(auto accounts, coordinator_->ns()->ListAccounts());
+    for (const auto& a : accounts) resp->add_accounts(a);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CoordinatorServiceImpl::BackupMetadata(
+    grpc::CallbackServerContext* ctx, const v1::BackupMetadataRequest*,
+    v1::BackupMetadataResponse* resp) {
+  return Call(
+      ctx, "BackupMetadata",
+      [=, this](const Caller& c) -> absl::Status {
+        DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+        if (!admin_.backup) return Missing("metadata backup");
+        DRIVE_ASSIGN_OR_RETURN(auto info, admin_.backup->Run());
+        ToProto(info, resp->mutable_backup());
+        return absl::OkStatus();
+      },
+      long_executor_);
+}
+
+}  // namespace drive::rpc
