@@ -8,6 +8,11 @@
 
 namespace drive {
 
+// In an ABORTED commit: the upload relied on copies garbage collection was
+// deleting; uploading the same file again (which writes its own copies)
+// succeeds. The client library retries on it.
+inline constexpr char kUploadAgain[] = "upload again";
+
 // Returns `s` with `context` prefixed to its message; keeps the code. OK
 // stays OK.
 absl::Status Annotate(const absl::Status& s, std::string_view context);

@@ -202,13 +202,18 @@ int RunPut(const PutOptions& o, const ConnectFn& connect) {
   std::vector<absl::Status> commit_status(files.size());
   ParallelFor(files.size(), o.jobs, [&](size_t i) {
     const LocalFile& f = files[i];
-    prepared[i] = (*client)->Upload(f.local, f.remote, "",
-                                    [&](uint64_t n) { bar.AddBytes(n); });
-    absl::Status s = prepared[i].status();
-    if (s.ok() && !o.atomic) {
-      auto c = (*client)->Commit({*prepared[i]});
-      if (c.ok() && !c->empty()) committed[i] = c->front();
-      s = c.ok() ? absl::OkStatus() : c.status();
+    auto progress = [&](uint64_t n) { bar.AddBytes(n); };
+    absl::Status s;
+    if (o.atomic) {
+      prepared[i] = (*client)->Upload(f.local, f.remote, "", progress);
+      s = prepared[i].status();
+    } else {
+      // PutFile also retries the rare commit refused by garbage collection.
+      client::PreparedFile p;
+      auto c = (*client)->PutFile(f.local, f.remote, progress, &p);
+      prepared[i] = p;
+      if (c.ok()) committed[i] = *c;
+      s = c.status();
       commit_status[i] = s;
     }
     if (!s.ok()) {

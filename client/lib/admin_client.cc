@@ -2,6 +2,7 @@
 
 #include "common/grpc/metadata.h"
 #include "common/grpc/status_convert.h"
+#include "common/status_macros.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -9,23 +10,93 @@ namespace drive::client {
 
 namespace v1 = drive::v1;
 
+namespace {
+
+ScrubState FromProto(const v1::ScrubProgress& p, bool present) {
+  ScrubState s;
+  s.reported = present;
+  s.pass_fraction = p.pass_fraction();
+  s.oldest_verified_unix_s = p.oldest_verified_unix_s();
+  s.passes = p.passes();
+  s.verified_chunks = p.verified_chunks();
+  s.verified_bytes = p.verified_bytes();
+  s.corrupt_found = p.corrupt_found();
+  s.repaired = p.repaired();
+  s.repair_failed = p.repair_failed();
+  s.quarantined = p.quarantined();
+  s.rate_bytes_per_s = p.rate_bytes_per_s();
+  s.on_schedule = p.on_schedule();
+  return s;
+}
+
+RepairState FromProto(const v1::RepairStatus& r) {
+  RepairState s;
+  for (const auto& e : r.backlog()) {
+    s.backlog.push_back(
+        {e.risk(), e.pgs(), e.chunks(), e.bytes(), e.blocked()});
+  }
+  s.copied_chunks = r.copied_chunks();
+  s.copied_bytes = r.copied_bytes();
+  s.failed_copies = r.failed_copies();
+  s.rate_bytes_per_s = r.rate_bytes_per_s();
+  s.eta_s = r.eta_s();
+  s.last_sweep_ms = r.last_sweep_unix_ms();
+  s.pgs_checked = r.pgs_checked();
+  s.strays_removed = r.strays_removed();
+  s.running = r.running();
+  return s;
+}
+
+GcState FromProto(const v1::GcReport& g) {
+  return {g.unix_ms(), g.dry_run(), g.trash_expired(),
+          g.chunks(),  g.bytes(),   g.pending()};
+}
+
+BackupState FromProto(const v1::BackupInfo& b) {
+  return {b.id(), b.unix_ms(), b.bytes(), b.kept(), b.error()};
+}
+
+}  // namespace
+
+uint64_t RepairState::backlog_chunks() const {
+  uint64_t n = 0;
+  for (const auto& e : backlog) n += e.chunks;
+  return n;
+}
+
+uint64_t RepairState::backlog_bytes() const {
+  uint64_t n = 0;
+  for (const auto& e : backlog) n += e.bytes;
+  return n;
+}
+
 struct AdminClient::Impl {
   std::string token;
   absl::Duration timeout;
+  absl::Duration long_timeout;
   std::unique_ptr<v1::CoordinatorService::Stub> stub;
 
-  void Prepare(grpc::ClientContext* ctx) const {
-    ctx->AddMetadata(kAuthorizationKey, "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      absl::ToChronoMilliseconds(timeout));
+  // One unary call with the admin token and a deadline.
+  template <typename Request, typename Response>
+  absl::Status Call(grpc::Status (v1::CoordinatorService::Stub::*method)(
+                        grpc::ClientContext*, const Request&, Response*),
+                    const Request& req, Response* resp,
+                    bool long_call = false) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(kAuthorizationKey, "Bearer " + token);
+    ctx.set_deadline(
+        std::chrono::system_clock::now() +
+        absl::ToChronoMilliseconds(long_call ? long_timeout : timeout));
+    return FromGrpcStatus((stub.get()->*method)(&ctx, req, resp));
   }
 };
 
 AdminClient::AdminClient(std::string coordinator, std::string token,
-                         absl::Duration timeout)
+                         absl::Duration timeout, absl::Duration long_timeout)
     : impl_(std::make_unique<Impl>()) {
   impl_->token = std::move(token);
   impl_->timeout = timeout;
+  impl_->long_timeout = long_timeout;
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   impl_->stub = v1::CoordinatorService::NewStub(grpc::CreateCustomChannel(
@@ -34,23 +105,33 @@ AdminClient::AdminClient(std::string coordinator, std::string token,
 
 AdminClient::~AdminClient() = default;
 
+using Stub = v1::CoordinatorService::Stub;
+
 absl::StatusOr<ClusterStatus> AdminClient::Status() {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::ClusterStatusResponse resp;
-  grpc::Status s =
-      impl_->stub->ClusterStatus(&ctx, v1::ClusterStatusRequest(), &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&Stub::ClusterStatus, v1::ClusterStatusRequest(), &resp));
   ClusterStatus out;
   const auto& m = resp.map();
   out.epoch = m.epoch();
   out.pg_count = m.pg_count();
   out.regions.assign(m.regions().begin(), m.regions().end());
   for (const auto& d : m.drives()) {
-    out.drives.push_back({d.id(), d.node(), d.address(), d.region(), d.zone(),
-                          d.host(), d.state(), d.capacity_bytes(),
-                          d.free_bytes(), d.chunks(), d.logical_bytes(),
-                          d.heartbeat_age_s(), 0});
+    DriveStatus ds{d.id(),
+                   d.node(),
+                   d.address(),
+                   d.region(),
+                   d.zone(),
+                   d.host(),
+                   d.state(),
+                   d.capacity_bytes(),
+                   d.free_bytes(),
+                   d.chunks(),
+                   d.logical_bytes(),
+                   d.heartbeat_age_s(),
+                   0,
+                   FromProto(d.scrub(), d.has_scrub())};
+    out.drives.push_back(std::move(ds));
   }
   for (const auto& pg : m.pgs()) {
     for (uint32_t i : pg.drives()) {
@@ -64,33 +145,108 @@ absl::StatusOr<ClusterStatus> AdminClient::Status() {
   out.files = resp.files();
   out.logical_bytes = resp.logical_bytes();
   out.bad_replicas_reported = resp.bad_replicas_reported();
+  out.repair = FromProto(resp.repair());
+  out.last_gc = FromProto(resp.last_gc());
+  out.last_backup = FromProto(resp.last_backup());
+  for (const auto& d : resp.drains()) {
+    out.drains.push_back(
+        {d.drive_id(), d.chunks_left(), d.bytes_left(), d.done()});
+  }
   return out;
 }
 
 absl::StatusOr<std::string> AdminClient::CreateAccount(
     const std::string& account, bool add_token) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::CreateAccountRequest req;
   req.set_account(account);
   req.set_add_token(add_token);
   v1::CreateAccountResponse resp;
-  grpc::Status s = impl_->stub->CreateAccount(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::CreateAccount, req, &resp));
   return resp.token();
+}
+
+absl::StatusOr<std::vector<std::string>> AdminClient::ListAccounts() {
+  v1::ListAccountsResponse resp;
+  DRIVE_RETURN_IF_ERROR(
+      impl_->Call(&Stub::ListAccounts, v1::ListAccountsRequest(), &resp));
+  return std::vector<std::string>(resp.accounts().begin(),
+                                  resp.accounts().end());
 }
 
 absl::StatusOr<uint64_t> AdminClient::SetDriveOut(const std::string& drive_id,
                                                   bool out) {
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
   v1::SetDriveOutRequest req;
   req.set_drive_id(drive_id);
   req.set_out(out);
   v1::SetDriveOutResponse resp;
-  grpc::Status s = impl_->stub->SetDriveOut(&ctx, req, &resp);
-  if (!s.ok()) return FromGrpcStatus(s);
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::SetDriveOut, req, &resp));
   return resp.epoch();
+}
+
+absl::StatusOr<uint64_t> AdminClient::Drain(const std::string& drive_id,
+                                            bool cancel) {
+  v1::DrainRequest req;
+  req.set_drive_id(drive_id);
+  req.set_cancel(cancel);
+  v1::DrainResponse resp;
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::Drain, req, &resp));
+  return resp.epoch();
+}
+
+absl::StatusOr<RepairState> AdminClient::Repair(bool wait) {
+  v1::RepairRequest req;
+  req.set_wait(wait);
+  v1::RepairResponse resp;
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::Repair, req, &resp, wait));
+  return FromProto(resp.repair());
+}
+
+absl::StatusOr<std::vector<DriveScrubResult>> AdminClient::Scrub(
+    const std::string& drive_id, bool now) {
+  v1::ClusterScrubRequest req;
+  req.set_drive_id(drive_id);
+  req.set_now(now);
+  v1::ClusterScrubResponse resp;
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::Scrub, req, &resp, now));
+  std::vector<DriveScrubResult> out;
+  for (const auto& d : resp.drives()) {
+    out.push_back({d.drive_id(), FromProto(d.progress(), d.has_progress()),
+                   d.verified_chunks(), d.corrupt_found(), d.repaired(),
+                   d.error()});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<PgState>> AdminClient::ListPgs(bool unhealthy_only) {
+  v1::ListPgsRequest req;
+  req.set_unhealthy_only(unhealthy_only);
+  v1::ListPgsResponse resp;
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::ListPgs, req, &resp));
+  std::vector<PgState> out;
+  for (const auto& p : resp.pgs()) {
+    out.push_back({p.pg(),
+                   {p.drives().begin(), p.drives().end()},
+                   p.health(),
+                   p.synced(),
+                   p.missing_copies(),
+                   p.chunks()});
+  }
+  return out;
+}
+
+absl::StatusOr<GcState> AdminClient::CollectGarbage(bool dry_run) {
+  v1::CollectGarbageRequest req;
+  req.set_dry_run(dry_run);
+  v1::CollectGarbageResponse resp;
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::CollectGarbage, req, &resp, true));
+  return FromProto(resp.report());
+}
+
+absl::StatusOr<BackupState> AdminClient::BackupMetadata() {
+  v1::BackupMetadataResponse resp;
+  DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::BackupMetadata,
+                                    v1::BackupMetadataRequest(), &resp, true));
+  return FromProto(resp.backup());
 }
 
 }  // namespace drive::client

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -31,6 +32,7 @@
 #include "common/placement_group.h"
 #include "common/status_macros.h"
 #include "common/status_util.h"
+#include "common/strings.h"
 #include "drive/client.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -214,6 +216,9 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
   internal::GrpcChunkTransport transport(ctx);
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   PreparedFile out;
+  // The map was fetched before any HasChunks call below: its server time
+  // is a safe lower bound of when this upload looked for copies.
+  out.upload_started_ms = map->server_unix_ms();
   out.info.path = remote_path;
   out.info.mtime_ms = mtime_ms;
   out.info.content_type = content_type;
@@ -302,7 +307,16 @@ absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
     const std::vector<PreparedFile>& files) {
   v1::CommitFilesRequest req;
   req.set_account(options_.account);
-  for (const auto& f : files) ToManifest(f.info, req.add_files());
+  // The earliest start is the one that matters; one unknown makes it 0.
+  bool unknown = files.empty();
+  int64_t started = INT64_MAX;
+  for (const auto& f : files) {
+    ToManifest(f.info, req.add_files());
+    if (f.upload_started_ms == 0) unknown = true;
+    started = std::min(started, f.upload_started_ms);
+  }
+  if (unknown) started = 0;
+  req.set_upload_started_unix_ms(started);
   v1::CommitFilesResponse resp;
   DRIVE_RETURN_IF_ERROR(
       impl_->Call(&v1::CoordinatorService::Stub::CommitFiles, req, &resp));
@@ -314,11 +328,23 @@ absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
 
 absl::StatusOr<FileInfo> DriveClient::PutFile(const std::string& local_path,
                                               const std::string& remote_path,
-                                              ProgressFn progress) {
-  DRIVE_ASSIGN_OR_RETURN(PreparedFile p,
-                         Upload(local_path, remote_path, "", progress));
-  DRIVE_ASSIGN_OR_RETURN(auto committed, Commit({p}));
-  return committed.at(0);
+                                              ProgressFn progress,
+                                              PreparedFile* uploaded) {
+  for (int attempt = 1;; ++attempt) {
+    DRIVE_ASSIGN_OR_RETURN(PreparedFile p,
+                           Upload(local_path, remote_path, "", progress));
+    if (uploaded != nullptr) *uploaded = p;
+    auto committed = Commit({p});
+    if (committed.ok()) return committed->at(0);
+    bool collected =
+        absl::IsAborted(committed.status()) &&
+        absl::StrContains(committed.status().message(), kUploadAgain);
+    if (!collected || attempt == 3) return committed.status();
+    // Deletes of the chunks it found may still be running; a fresh
+    // upload after they finish writes its own copies.
+    absl::SleepFor(absl::Seconds(2 * attempt));
+    impl_->Map(/*force=*/true).IgnoreError();  // a new start time
+  }
 }
 
 absl::Status DriveClient::Read(

@@ -10,6 +10,7 @@
 #include "common/file_path.h"
 #include "common/names.h"
 #include "common/status_macros.h"
+#include "common/status_util.h"
 
 namespace drive::coordinator {
 namespace {
@@ -197,9 +198,10 @@ absl::Status Namespace::CheckTombstones(const std::string& account,
                                         int64_t upload_started_ms,
                                         MetaBatch* batch) {
   if (upload_started_ms != 0 && upload_started_ms < oldest_upload_ms_) {
-    return absl::AbortedError(
+    return absl::AbortedError(absl::StrCat(
         "the upload started too long ago to be checked against garbage "
-        "collection; upload again, nothing committed");
+        "collection; ",
+        kUploadAgain, ", nothing committed"));
   }
   std::set<ChunkId> revived;
   for (const auto& f : files) {
@@ -214,8 +216,8 @@ absl::Status Namespace::CheckTombstones(const std::string& account,
       if (!safe) {
         return absl::AbortedError(absl::StrCat(
             f.path, ": chunk ", i, " (", id.ToHex(),
-            ") was garbage-collected while this upload ran; upload the file "
-            "again, nothing committed"));
+            ") was garbage-collected while this upload ran; ", kUploadAgain,
+            ", nothing committed"));
       }
       if (revived.insert(id).second) refs_.DeleteTombstone(account, id, batch);
     }

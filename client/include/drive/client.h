@@ -62,7 +62,7 @@ struct FileInfo {
   std::string content_type;
   ChunkId hash;  // XXH3-128 of the whole file
   uint64_t version = 0;
-  std::string durability;  // "geo" or "full"
+  std::string durability;  // "local", "geo" or "full"
   int64_t committed_ms = 0;
   std::vector<ChunkInfo> chunks;  // filled by Stat and uploads only
 };
@@ -72,6 +72,10 @@ struct PreparedFile {
   FileInfo info;
   uint64_t bytes_sent = 0;      // chunk bytes actually sent (not deduplicated)
   uint64_t chunks_skipped = 0;  // chunks already fully stored
+  // Coordinator time before the upload looked for existing copies; the
+  // commit carries it so garbage collection can refuse a commit that relied
+  // on copies it was deleting (see CommitFilesRequest).
+  int64_t upload_started_ms = 0;
 };
 
 struct Listing {
@@ -113,10 +117,14 @@ class DriveClient {
   // Commits prepared files atomically (all or nothing).
   absl::StatusOr<std::vector<FileInfo>> Commit(
       const std::vector<PreparedFile>& files);
-  // Upload + Commit of one file.
+  // Upload + Commit of one file. A commit refused because garbage
+  // collection was deleting chunks the upload found (ABORTED, rare) is
+  // retried with a fresh upload, up to 3 times. `uploaded`, if given,
+  // receives the last upload's transfer figures.
   absl::StatusOr<FileInfo> PutFile(const std::string& local_path,
                                    const std::string& remote_path,
-                                   ProgressFn progress = nullptr);
+                                   ProgressFn progress = nullptr,
+                                   PreparedFile* uploaded = nullptr);
 
   // Writes `length` bytes from `offset` of the file (length 0: to the end)
   // to `sink`, chunk by chunk, each verified against its id; fails over to

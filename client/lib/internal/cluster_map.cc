@@ -3,7 +3,12 @@
 namespace drive::client::internal {
 
 ClusterMap::ClusterMap(const drive::v1::PlacementMapInfo& info)
-    : epoch_(info.epoch()), pg_count_(info.pg_count()) {
+    : epoch_(info.epoch()),
+      server_unix_ms_(info.server_unix_ms()),
+      pg_count_(info.pg_count()),
+      replicas_per_region_(info.replicas_per_region() > 0
+                               ? static_cast<int>(info.replicas_per_region())
+                               : 3) {
   regions_.assign(info.regions().begin(), info.regions().end());
   for (const auto& d : info.drives()) {
     by_id_[d.id()] = drives_.size();

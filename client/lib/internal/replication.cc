@@ -122,13 +122,13 @@ std::vector<const MapDrive*> ReadCandidates(
   // After a remap the data moves to the PG's new drives, so both count.
   for (const auto& id : recorded) add(map.Find(id));
   for (const MapDrive* d : placed) add(d);
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const MapDrive* a, const MapDrive* b) {
-                     auto rank = [&](const MapDrive* d) {
-                       return (d->up() ? 0 : 2) + (d->region == region ? 0 : 1);
-                     };
-                     return rank(a) < rank(b);
-                   });
+  std::stable_sort(
+      out.begin(), out.end(), [&](const MapDrive* a, const MapDrive* b) {
+        auto rank = [&](const MapDrive* d) {
+          return (d->readable() ? 0 : 2) + (d->region == region ? 0 : 1);
+        };
+        return rank(a) < rank(b);
+      });
   return out;
 }
 
