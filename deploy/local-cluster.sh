@@ -5,9 +5,12 @@
 #
 #   deploy/local-cluster.sh up [--dir DIR] [--nodes-per-region N] [--pg-count N]
 #                              [--down-after DUR] [--out-after DUR]
+#                              [--coordinator-flags "..."] [--node-flags "..."]
 #   deploy/local-cluster.sh status [--dir DIR]
 #   deploy/local-cluster.sh stop-node NAME [--kill] [--dir DIR]
 #   deploy/local-cluster.sh start-node NAME [--dir DIR]
+#   deploy/local-cluster.sh stop-coordinator [--kill] [--dir DIR]
+#   deploy/local-cluster.sh start-coordinator [--dir DIR]  (same port as before)
 #   deploy/local-cluster.sh down [--purge] [--dir DIR]
 #
 # DIR defaults to $DRIVE_CLUSTER_DIR or /tmp/drive-cluster. `up` writes
@@ -28,6 +31,8 @@ OUT_AFTER=10m
 KILL=0
 PURGE=0
 NAME=""
+COORD_FLAGS=""
+NODE_FLAGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) DIR=$2; shift 2 ;;
@@ -35,6 +40,8 @@ while [ $# -gt 0 ]; do
     --pg-count) PG_COUNT=$2; shift 2 ;;
     --down-after) DOWN_AFTER=$2; shift 2 ;;
     --out-after) OUT_AFTER=$2; shift 2 ;;
+    --coordinator-flags) COORD_FLAGS=$2; shift 2 ;;
+    --node-flags) NODE_FLAGS=$2; shift 2 ;;
     --kill) KILL=1; shift ;;
     --purge) PURGE=1; shift ;;
     -*) echo "local-cluster: unknown option $1" >&2; exit 2 ;;
@@ -91,6 +98,21 @@ wait_node() {
 
 start_node() { launch_node "$1" && wait_node "$1"; }
 
+# Starts the coordinator from DIR/coordinator/cmd listening on $1 and records
+# its address (the first start picks a free port; restarts reuse it, so the
+# nodes' --coordinator stays right).
+start_coordinator() {
+  local listen=$1
+  rm -f "$DIR/coordinator/ready.json"
+  # shellcheck disable=SC2046
+  nohup $(cat "$DIR/coordinator/cmd") --listen "$listen" >>"$DIR/coordinator/log" 2>&1 &
+  echo $! >"$DIR/coordinator/pid"
+  local port
+  port=$(wait_ready "$DIR/coordinator/ready.json" 30) || {
+    echo "local-cluster: coordinator did not start; see $DIR/coordinator/log" >&2; return 1; }
+  echo "127.0.0.1:$port" >"$DIR/coordinator/address"
+}
+
 stop_pidfile() {
   local pidfile=$1 sig=$2
   alive "$pidfile" || { rm -f "$pidfile"; return 0; }
@@ -113,17 +135,13 @@ case "$cmd" in
     [ -s "$DIR/cluster-token" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/cluster-token"
     [ -s "$DIR/admin-token" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/admin-token"
     umask 022
-    rm -f "$DIR/coordinator/ready.json"
-    nohup "$BIN/daemon/drived" coordinator --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-      --data "$DIR/coordinator/db" --regions west,east --pg-count "$PG_COUNT" \
-      --down-after "$DOWN_AFTER" --out-after "$OUT_AFTER" \
-      --admin-token-file "$DIR/admin-token" --cluster-token-file "$DIR/cluster-token" \
-      --ready-file "$DIR/coordinator/ready.json" >>"$DIR/coordinator/log" 2>&1 &
-    echo $! >"$DIR/coordinator/pid"
-    CPORT=$(wait_ready "$DIR/coordinator/ready.json" 30) || {
-      echo "local-cluster: coordinator did not start; see $DIR/coordinator/log" >&2; exit 1; }
-    COORD=127.0.0.1:$CPORT
-    echo "$COORD" >"$DIR/coordinator/address"
+    echo "$BIN/daemon/drived coordinator --metrics-listen 127.0.0.1:0" \
+         "--data $DIR/coordinator/db --regions west,east --pg-count $PG_COUNT" \
+         "--down-after $DOWN_AFTER --out-after $OUT_AFTER" \
+         "--admin-token-file $DIR/admin-token --cluster-token-file $DIR/cluster-token" \
+         "--ready-file $DIR/coordinator/ready.json $COORD_FLAGS" >"$DIR/coordinator/cmd"
+    start_coordinator 127.0.0.1:0
+    COORD=$(cat "$DIR/coordinator/address")
     zones=(a b c)
     for region in west east; do
       prefix=${region:0:1}
@@ -135,7 +153,8 @@ case "$cmd" in
         echo "$BIN/daemon/drived node --name $name --region $region --zone $zone --host $name" \
              "--coordinator $COORD --drive d0=$ndir/d0 --listen 127.0.0.1:0" \
              "--metrics-listen 127.0.0.1:0 --pg-count $PG_COUNT --reserve 256MiB" \
-             "--cluster-token-file $DIR/cluster-token --ready-file $ndir/ready.json" >"$ndir/cmd"
+             "--cluster-token-file $DIR/cluster-token --ready-file $ndir/ready.json" \
+             "$NODE_FLAGS" >"$ndir/cmd"
         launch_node "$name"
       done
     done
@@ -183,6 +202,17 @@ ENV
     start_node "$NAME"
     echo "node $NAME started"
     ;;
+  stop-coordinator)
+    if [ "$KILL" = 1 ]; then stop_pidfile "$DIR/coordinator/pid" 9; else stop_pidfile "$DIR/coordinator/pid" TERM; fi
+    echo "coordinator stopped"
+    ;;
+  start-coordinator)
+    [ -f "$DIR/coordinator/cmd" ] && [ -f "$DIR/coordinator/address" ] || {
+      echo "local-cluster: no coordinator in $DIR" >&2; exit 2; }
+    alive "$DIR/coordinator/pid" && { echo "coordinator already runs"; exit 0; }
+    start_coordinator "$(cat "$DIR/coordinator/address")"
+    echo "coordinator started on $(cat "$DIR/coordinator/address")"
+    ;;
   down)
     # Signal every node first and then wait, so shutdowns overlap.
     for p in "$DIR"/nodes/*/pid; do
@@ -193,7 +223,7 @@ ENV
     if [ "$PURGE" = 1 ]; then rm -rf "$DIR"; echo "cluster stopped; $DIR removed"; else echo "cluster stopped; data kept in $DIR"; fi
     ;;
   *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

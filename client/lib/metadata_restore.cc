@@ -66,9 +66,10 @@ BackupSummary Summary(const std::string& id, const Json& j) {
   BackupSummary b;
   b.id = id;
   b.created_ms = j.value("created_ms", int64_t{0});
-  for (const auto& f : j.value("files", Json::array())) {
+  const Json files = j.value("files", Json::array());
+  for (const auto& f : files) {
     ++b.files;
-    b.bytes += f.value("size", uint64_t{0});
+    if (f.is_object()) b.bytes += f.value("size", uint64_t{0});
   }
   return b;
 }
@@ -126,15 +127,19 @@ absl::StatusOr<RestoreReport> RestoreMetadata(const RestoreOptions& o) {
   report.backup = Summary(chosen->first, rec);
   std::string account = rec.value("account", "");
   std::map<std::string, std::pair<std::string, std::string>> drives;  // id ->
-  for (const auto& [id, d] : rec.value("drives", Json::object()).items()) {
-    drives[id] = {d.value("address", ""), d.value("drive", "")};
+  const Json drive_map = rec.value("drives", Json::object());
+  for (const auto& [id, d] : drive_map.items()) {
+    if (d.is_object())
+      drives[id] = {d.value("address", ""), d.value("drive", "")};
   }
 
   std::string tmp = o.data_dir + ".restoring";
   std::filesystem::remove_all(tmp, ec);
   std::filesystem::create_directories(tmp, ec);
   if (ec) return absl::UnavailableError("cannot create " + tmp);
-  for (const auto& f : rec.value("files", Json::array())) {
+  const Json files = rec.value("files", Json::array());
+  for (const auto& f : files) {
+    if (!f.is_object()) return absl::DataLossError("unreadable backup record");
     std::string name = f.value("name", "");
     if (name.empty() || name.find('/') != std::string::npos || name == "." ||
         name == "..") {
@@ -147,7 +152,12 @@ absl::StatusOr<RestoreReport> RestoreMetadata(const RestoreOptions& o) {
     if (fd < 0) return ErrnoToStatus(errno, "creating " + path);
     StreamHasher whole;
     absl::Status s;
-    for (const auto& c : f.value("chunks", Json::array())) {
+    const Json chunks = f.value("chunks", Json::array());
+    for (const auto& c : chunks) {
+      if (!c.is_object()) {
+        s = absl::DataLossError("unreadable backup record");
+        break;
+      }
       auto id = ChunkId::FromHex(c.value("id", ""));
       if (!id.ok()) {
         s = absl::DataLossError("backup record has a bad chunk id");
@@ -155,7 +165,8 @@ absl::StatusOr<RestoreReport> RestoreMetadata(const RestoreOptions& o) {
       }
       // The drives that held it at backup time, then every drive known.
       std::vector<std::string> order;
-      for (const auto& r : c.value("replicas", Json::array())) {
+      const Json replicas = c.value("replicas", Json::array());
+      for (const auto& r : replicas) {
         if (r.is_string()) order.push_back(r.get<std::string>());
       }
       for (const auto& [drive_id, where] : drives) order.push_back(drive_id);

@@ -79,6 +79,8 @@ struct CoordinatorLink::Impl {
     if (s.ok()) {
       spdlog::info("event=node_registered node={} coordinator={} epoch={}",
                    options.node, options.coordinator, resp.epoch());
+      map_fetched = absl::InfinitePast();  // a fresh start: fetch it now
+      RefreshMap(resp.epoch());
     }
     return s;
   }

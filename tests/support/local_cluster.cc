@@ -1,6 +1,7 @@
 #include "tests/support/local_cluster.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -48,6 +49,20 @@ bool LocalCluster::StopNode(const std::string& name, bool kill9) {
 
 bool LocalCluster::StartNode(const std::string& name) {
   return Script("start-node " + name) == 0;
+}
+
+bool LocalCluster::StopCoordinator(bool kill9) {
+  return Script(std::string("stop-coordinator") + (kill9 ? " --kill" : "")) ==
+         0;
+}
+
+bool LocalCluster::StartCoordinator() {
+  return Script("start-coordinator") == 0;
+}
+
+void LocalCluster::WipeDrive(const std::string& name) {
+  std::error_code ec;
+  std::filesystem::remove_all(drive_dir(name), ec);
 }
 
 std::string LocalCluster::cluster_token() const {

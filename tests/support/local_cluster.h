@@ -20,6 +20,12 @@ class LocalCluster {
   void Down();
   bool StopNode(const std::string& name, bool kill9);
   bool StartNode(const std::string& name);
+  bool StopCoordinator(bool kill9);
+  // Restarts the coordinator on the port it had.
+  bool StartCoordinator();
+  // Deletes a (stopped) node's drive directory, like a replaced disk.
+  void WipeDrive(const std::string& name);
+  std::string coordinator_data() const { return dir_ + "/coordinator/db"; }
 
   // Values from DIR/env.
   std::string coordinator() const { return env_.at("DRIVE_COORDINATOR"); }
