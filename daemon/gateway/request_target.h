@@ -56,10 +56,4 @@ struct Route {
 // kInvalidArgument for a bad account name, file path or prefix.
 absl::StatusOr<Route> ParseRoute(const Target& target);
 
-// Percent-encodes a path for use in a URL: every byte except unreserved
-// characters (A-Z a-z 0-9 - . _ ~) and '/' becomes %XX.
-std::string EncodePath(std::string_view path);
-// The same for a query value ('/' encoded too).
-std::string EncodeQueryValue(std::string_view value);
-
 }  // namespace drive::gateway

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/percent_encoding.h"
 #include "common/strings.h"
 #include "daemon/gateway/http_errors.h"
 
@@ -108,8 +109,9 @@ std::string Request::FilePath(const std::string& path) const {
 
 std::string Request::FileUrl(const client::FileInfo& f,
                              int64_t sign_until) const {
-  std::string url = absl::StrCat("/v1/", route_.account, "/",
-                                 EncodePath(f.path), "?v=", f.hash.ToHex());
+  std::string url =
+      absl::StrCat("/v1/", route_.account, "/", PercentEncodePath(f.path),
+                   "?v=", f.hash.ToHex());
   if (sign_until > 0) {
     absl::StrAppend(&url, "&",
                     gw_->signer().Sign("GET", FilePath(f.path), sign_until));

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/content_type.h"
 #include "common/file_path.h"
+#include "common/percent_encoding.h"
 #include "common/strings.h"
 #include "daemon/gateway/gallery_page.h"
 #include "daemon/gateway/http_errors.h"
@@ -274,11 +275,12 @@ void Request::ServeGallery() {
           }
           if (!listing->next_cursor.empty()) {
             page.next_url = absl::StrCat(
-                "/gallery/", self->route_.account, "/", EncodePath(prefix),
-                "?cursor=", EncodeQueryValue(listing->next_cursor));
+                "/gallery/", self->route_.account, "/",
+                PercentEncodePath(prefix),
+                "?cursor=", PercentEncodeQueryValue(listing->next_cursor));
             if (self->auth_.signed_url) {
               absl::StrAppend(&page.next_url, "&kid=",
-                              EncodeQueryValue(self->target_.get("kid")),
+                              PercentEncodeQueryValue(self->target_.get("kid")),
                               "&expires=", self->target_.get("expires"),
                               "&sig=", self->target_.get("sig"));
             }

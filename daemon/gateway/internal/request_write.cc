@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/percent_encoding.h"
 #include "common/strings.h"
 #include "common/units.h"
 #include "daemon/gateway/internal/request.h"
@@ -182,8 +183,8 @@ void Request::FinishUpload(absl::StatusOr<client::FileInfo> committed) {
   h.set(field::content_type, "application/json");
   h.set(field::cache_control, "no-store");
   h.set(field::etag, EtagOf(*file));
-  h.set(field::location,
-        absl::StrCat("/v1/", route_.account, "/", EncodePath(file->path)));
+  h.set(field::location, absl::StrCat("/v1/", route_.account, "/",
+                                      PercentEncodePath(file->path)));
   h.set("X-Drive-Durability", file->durability);
   h.set("X-Drive-Version", std::to_string(file->version));
   Respond(
@@ -258,15 +259,16 @@ void Request::ServeShare() {
   switch (route_.kind) {
     case Route::Kind::kFile:
       signed_path = FilePath(route_.path);
-      url_path = "/v1/" + route_.account + "/" + EncodePath(route_.path);
+      url_path = "/v1/" + route_.account + "/" + PercentEncodePath(route_.path);
       break;
     case Route::Kind::kListing:
       signed_path = FilePath(route_.path);
-      url_path = "/v1/" + route_.account + "/" + EncodePath(route_.path);
+      url_path = "/v1/" + route_.account + "/" + PercentEncodePath(route_.path);
       break;
     default:
       signed_path = "/gallery/" + route_.account + "/" + route_.path;
-      url_path = "/gallery/" + route_.account + "/" + EncodePath(route_.path);
+      url_path =
+          "/gallery/" + route_.account + "/" + PercentEncodePath(route_.path);
   }
   auto respond = [this, method, expires, base, signed_path, url_path] {
     std::string url = absl::StrCat(

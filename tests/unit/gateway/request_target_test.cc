@@ -1,5 +1,6 @@
 #include "daemon/gateway/request_target.h"
 
+#include "common/percent_encoding.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
@@ -84,10 +85,12 @@ TEST(RequestTargetTest, UnknownEndpointsAreNotFound) {
 
 TEST(RequestTargetTest, EncodingRoundTrips) {
   std::string path = "sessions/smith & co/IMG 1?#%.jpg";
-  EXPECT_EQ(EncodePath(path), "sessions/smith%20%26%20co/IMG%201%3F%23%25.jpg");
-  ASSERT_OK_AND_ASSIGN(Target t, ParseTarget("/v1/demo/" + EncodePath(path)));
+  EXPECT_EQ(PercentEncodePath(path),
+            "sessions/smith%20%26%20co/IMG%201%3F%23%25.jpg");
+  ASSERT_OK_AND_ASSIGN(Target t,
+                       ParseTarget("/v1/demo/" + PercentEncodePath(path)));
   EXPECT_EQ(t.path, "/v1/demo/" + path);
-  EXPECT_EQ(EncodeQueryValue("a/b c"), "a%2Fb%20c");
+  EXPECT_EQ(PercentEncodeQueryValue("a/b c"), "a%2Fb%20c");
 }
 
 }  // namespace
