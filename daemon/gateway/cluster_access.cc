@@ -106,6 +106,10 @@ absl::StatusOr<client::DriveClient*> ClusterAccess::Client(
   o.account = account;
   o.region = options_.region;
   o.timeout = options_.timeout;
+  // The probe's calls (readiness, token checks) must answer fast, and a
+  // hung coordinator must not hold up shutdown for long.
+  if (account == kProbeAccount)
+    o.timeout = std::min(o.timeout, absl::Seconds(5));
   o.chunk_timeout = options_.chunk_timeout;
   auto c = client::DriveClient::Connect(o);
   if (!c.ok()) return c.status();

@@ -115,7 +115,8 @@ void Connection::OnHead(beast::error_code ec) {
     return RejectHead(413, absl::StrCat("body larger than ",
                                         limits_.max_body_bytes, " bytes"));
   }
-  if (ec == beast_http::error::end_of_stream || ec == asio::error::eof ||
+  if (ec == beast_http::error::end_of_stream ||
+      ec == beast_http::error::partial_message || ec == asio::error::eof ||
       ec == beast::error::timeout || ec == asio::error::operation_aborted ||
       ec == asio::error::connection_reset) {
     return Close();  // idle client left, or never finished its head
@@ -221,6 +222,10 @@ void Connection::LingeringClose() {
     stream_.close();
     return;
   }
+  // A body read still in flight (an upload that failed while the client
+  // was sending) drains on its own, and only one read may be pending: its
+  // completion drops the last reference, which closes the socket.
+  if (reading_body_) return;
   auto scratch = std::make_shared<std::array<char, 16 << 10>>();
   auto drained = std::make_shared<size_t>(0);
   stream_.expires_after(kLingerTime);

@@ -142,7 +142,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool head_only_ = false;
   std::chrono::steady_clock::time_point started_;
 
-  bool idle_ = false;  // waiting for a request head
+  bool idle_ = false;          // waiting for a request head
+  bool reading_body_ = false;  // a ReadBody is in flight
   bool close_after_ = false;
   bool closed_ = false;
 };
