@@ -141,20 +141,27 @@ std::optional<absl::StatusOr<FileRef>> ClusterAccess::CachedManifest(
 void ClusterAccess::FetchManifest(
     const std::string& account, const std::string& path,
     std::function<void(absl::StatusOr<FileRef>)> done) {
-  WithClient(account, [this, account, path, done = std::move(done)](
-                          absl::StatusOr<client::DriveClient*> c) {
-    if (!c.ok()) return done(c.status());
-    manifest_fetches_->Add();
-    auto info = (*c)->Stat(path);
-    absl::StatusOr<FileRef> out =
-        info.ok() ? absl::StatusOr<FileRef>(
-                        std::make_shared<const client::FileInfo>(*info))
-                  : absl::StatusOr<FileRef>(info.status());
-    if (out.ok() || absl::IsNotFound(out.status())) {
-      manifests_.Insert(Key(account, path), out, options_.manifest_ttl);
-    }
-    done(std::move(out));
-  });
+  std::string key = Key(account, path);
+  if (!manifest_flights_.Join(key, std::move(done))) return;
+  WithClient(
+      account, [this, key, path](absl::StatusOr<client::DriveClient*> c) {
+        absl::StatusOr<FileRef> out = absl::UnknownError("not fetched");
+        if (!c.ok()) {
+          out = c.status();
+        } else {
+          manifest_fetches_->Add();
+          auto info = (*c)->Stat(path);
+          if (info.ok()) {
+            out = std::make_shared<const client::FileInfo>(*std::move(info));
+          } else {
+            out = info.status();
+          }
+        }
+        if (out.ok() || absl::IsNotFound(out.status())) {
+          manifests_.Insert(key, out, options_.manifest_ttl);
+        }
+        manifest_flights_.Finish(key, out);
+      });
 }
 
 void ClusterAccess::UpdateManifest(const std::string& account,
@@ -178,42 +185,45 @@ void ClusterAccess::FetchChunk(
     std::function<void(absl::StatusOr<ChunkRef>)> done) {
   const ChunkId id = file->chunks.at(index).id;
   if (ChunkRef hit = chunks_.Lookup(account, id)) return done(hit);
+  std::string key = Key(account, std::string(id.bytes()));
+  if (!chunk_flights_.Join(key, std::move(done))) return;
   const uint64_t size = file->chunks[index].size;
   const bool cacheable =
       chunks_.capacity() > 0 && file->size <= options_.cache_max_file_bytes;
+  auto finish = [this, key](absl::StatusOr<ChunkRef> r) {
+    chunk_flights_.Finish(key, r);
+  };
   // Reserve the buffer before fetching, so at most the budget of chunk
   // bytes is in flight or held by slow clients.
-  budget_.Acquire(size, [this, account, file, index, id, size, cacheable,
-                         done = std::move(done)]() mutable {
-    WithClient(account, [this, account, file, index, id, size, cacheable,
-                         done = std::move(done)](
-                            absl::StatusOr<client::DriveClient*> c) {
-      absl::StatusOr<std::string> data =
-          c.ok() ? (*c)->ReadChunk(*file, index)
-                 : absl::StatusOr<std::string>(c.status());
-      chunk_fetches_->Add();
-      if (!data.ok()) {
-        chunk_fetch_failures_->Add();
-        budget_.Release(size);
-        return done(data.status());
-      }
-      if (cacheable) {
-        // The cache accounts for these bytes from now on.
-        auto value = std::make_shared<const std::string>(std::move(*data));
-        chunks_.Insert(account, id, value);
-        budget_.Release(size);
-        return done(ChunkRef(std::move(value)));
-      }
-      // Held by the download only: the budget is returned when the last
-      // reference goes.
-      auto* raw = new std::string(std::move(*data));
-      ChunkRef held(raw, [this, size](const std::string* p) {
-        delete p;
-        budget_.Release(size);
+  budget_.Acquire(
+      size, [this, account, file, index, id, size, cacheable, finish]() {
+        WithClient(account, [this, account, file, index, id, size, cacheable,
+                             finish](absl::StatusOr<client::DriveClient*> c) {
+          absl::StatusOr<std::string> data =
+              c.ok() ? (*c)->ReadChunk(*file, index)
+                     : absl::StatusOr<std::string>(c.status());
+          chunk_fetches_->Add();
+          if (!data.ok()) {
+            chunk_fetch_failures_->Add();
+            budget_.Release(size);
+            return finish(data.status());
+          }
+          if (cacheable) {
+            // The cache accounts for these bytes from now on.
+            auto value = std::make_shared<const std::string>(std::move(*data));
+            chunks_.Insert(account, id, value);
+            budget_.Release(size);
+            return finish(ChunkRef(std::move(value)));
+          }
+          // Held by the downloads only: the budget is returned when the last
+          // reference goes.
+          auto* raw = new std::string(std::move(*data));
+          finish(ChunkRef(raw, [this, size](const std::string* p) {
+            delete p;
+            budget_.Release(size);
+          }));
+        });
       });
-      done(std::move(held));
-    });
-  });
 }
 
 std::optional<absl::Status> ClusterAccess::CachedTokenVerdict(

@@ -25,6 +25,7 @@
 #include "common/metrics.h"
 #include "daemon/gateway/byte_budget.h"
 #include "daemon/gateway/chunk_cache.h"
+#include "daemon/gateway/single_flight.h"
 #include "daemon/gateway/ttl_cache.h"
 #include "drive/client.h"
 
@@ -80,7 +81,8 @@ class ClusterAccess {
   std::optional<absl::StatusOr<FileRef>> CachedManifest(
       const std::string& account, const std::string& path);
   // Stats the file on the coordinator (bypassing the cache) and caches the
-  // outcome. `done` runs on an executor thread.
+  // outcome; concurrent calls for one file share one Stat. `done` runs on
+  // an executor thread.
   void FetchManifest(const std::string& account, const std::string& path,
                      std::function<void(absl::StatusOr<FileRef>)> done);
   // Replaces the cached manifest after a change made through the gateway
@@ -91,8 +93,9 @@ class ClusterAccess {
   // A verified chunk from the cache, or null.
   ChunkRef CachedChunk(const std::string& account, const ChunkId& id);
   // Fetches chunk `index` of `file` verified (with failover), within the
-  // buffer budget, and caches it when the file is small enough. `done`
-  // runs on an executor thread (or inline on a cache hit).
+  // buffer budget, and caches it when the file is small enough; concurrent
+  // calls for one chunk share one fetch. `done` runs on an executor thread
+  // (or inline on a cache hit).
   void FetchChunk(const std::string& account, FileRef file, size_t index,
                   std::function<void(absl::StatusOr<ChunkRef>)> done);
 
@@ -129,6 +132,8 @@ class ClusterAccess {
   TtlCache<absl::Status> verdicts_;
   ChunkCache chunks_;
   ByteBudget budget_;
+  SingleFlight<absl::StatusOr<FileRef>> manifest_flights_;
+  SingleFlight<absl::StatusOr<ChunkRef>> chunk_flights_;
   Counter* chunk_fetches_;
   Counter* chunk_fetch_failures_;
   Counter* manifest_fetches_;

@@ -6,6 +6,7 @@
 
 #include "daemon/gateway/byte_budget.h"
 #include "daemon/gateway/chunk_cache.h"
+#include "daemon/gateway/single_flight.h"
 #include "daemon/gateway/ttl_cache.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_env.h"
@@ -126,6 +127,19 @@ TEST(ByteBudgetTest, OversizeRequestIsClampedSoItCanRun) {
   EXPECT_TRUE(granted);
   budget.Release(1000);
   EXPECT_EQ(budget.in_use(), 0u);
+}
+
+TEST(SingleFlightTest, ConcurrentCallersShareOneFetch) {
+  SingleFlight<int> flights;
+  std::vector<int> got;
+  EXPECT_TRUE(flights.Join("k", [&](const int& v) { got.push_back(v); }));
+  EXPECT_FALSE(flights.Join("k", [&](const int& v) { got.push_back(v + 1); }));
+  EXPECT_TRUE(flights.Join("other", [](const int&) {}));
+  EXPECT_EQ(flights.in_flight(), 2u);
+  flights.Finish("k", 10);
+  EXPECT_EQ(got, (std::vector<int>{10, 11}));
+  // The next caller fetches afresh.
+  EXPECT_TRUE(flights.Join("k", [](const int&) {}));
 }
 
 }  // namespace
