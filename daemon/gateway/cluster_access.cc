@@ -20,6 +20,7 @@ ClusterAccess::ClusterAccess(ClusterAccessOptions options, Executor* blocking,
       uploads_(uploads),
       env_(env),
       manifests_(env, 100000),
+      updated_(env, 100000),
       verdicts_(env, 10000),
       chunks_(options_.chunk_cache_bytes),
       budget_(options_.buffer_budget_bytes),
@@ -143,30 +144,35 @@ void ClusterAccess::FetchManifest(
     std::function<void(absl::StatusOr<FileRef>)> done) {
   std::string key = Key(account, path);
   if (!manifest_flights_.Join(key, std::move(done))) return;
-  WithClient(
-      account, [this, key, path](absl::StatusOr<client::DriveClient*> c) {
-        absl::StatusOr<FileRef> out = absl::UnknownError("not fetched");
-        if (!c.ok()) {
-          out = c.status();
-        } else {
-          manifest_fetches_->Add();
-          auto info = (*c)->Stat(path);
-          if (info.ok()) {
-            out = std::make_shared<const client::FileInfo>(*std::move(info));
-          } else {
-            out = info.status();
-          }
-        }
-        if (out.ok() || absl::IsNotFound(out.status())) {
-          manifests_.Insert(key, out, options_.manifest_ttl);
-        }
-        manifest_flights_.Finish(key, out);
-      });
+  const uint64_t started = update_seq_.load();
+  WithClient(account, [this, key, path,
+                       started](absl::StatusOr<client::DriveClient*> c) {
+    absl::StatusOr<FileRef> out = absl::UnknownError("not fetched");
+    if (!c.ok()) {
+      out = c.status();
+    } else {
+      manifest_fetches_->Add();
+      auto info = (*c)->Stat(path);
+      if (info.ok()) {
+        out = std::make_shared<const client::FileInfo>(*std::move(info));
+      } else {
+        out = info.status();
+      }
+    }
+    std::optional<uint64_t> updated = updated_.Lookup(key);
+    bool superseded = updated && *updated > started;
+    if ((out.ok() || absl::IsNotFound(out.status())) && !superseded) {
+      manifests_.Insert(key, out, options_.manifest_ttl);
+    }
+    manifest_flights_.Finish(key, out);
+  });
 }
 
 void ClusterAccess::UpdateManifest(const std::string& account,
                                    const std::string& path, FileRef file) {
   std::string key = Key(account, path);
+  // Long enough to outlive any Stat that started before this update.
+  updated_.Insert(key, ++update_seq_, options_.manifest_ttl + options_.timeout);
   if (file == nullptr) {
     manifests_.Insert(key, absl::NotFoundError("no file " + path),
                       options_.manifest_ttl);

@@ -129,6 +129,11 @@ class ClusterAccess {
   Executor* const uploads_;
   Env* const env_;
   TtlCache<absl::StatusOr<FileRef>> manifests_;
+  // When UpdateManifest last ran per key (a sequence number), so that a
+  // Stat which started before a PUT or DELETE through this gateway does
+  // not put the older manifest back.
+  TtlCache<uint64_t> updated_;
+  std::atomic<uint64_t> update_seq_{0};
   TtlCache<absl::Status> verdicts_;
   ChunkCache chunks_;
   ByteBudget budget_;
