@@ -23,9 +23,11 @@ function(drive_add_executable name)
 endfunction()
 
 # Tests get a label (unit or integration) and a timeout so that a hung
-# fault-injection test fails instead of stalling CI.
+# fault-injection test fails instead of stalling CI. WHOLE registers the
+# binary as one ctest test instead of one per gtest case, so a suite that
+# shares an expensive fixture (a cluster in SetUpTestSuite) starts it once.
 function(drive_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "WHOLE" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
@@ -33,6 +35,12 @@ function(drive_add_test name)
   target_compile_options(${name} PRIVATE ${DRIVE_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} drive_test_support
                         GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
-                       TIMEOUT ${ARG_TIMEOUT} DISCOVERY_TIMEOUT 60)
+  if(ARG_WHOLE)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}"
+                         TIMEOUT ${ARG_TIMEOUT})
+  else()
+    gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
+                         TIMEOUT ${ARG_TIMEOUT} DISCOVERY_TIMEOUT 60)
+  endif()
 endfunction()

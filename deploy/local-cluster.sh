@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # A Drive cluster on this machine, as separate processes on 127.0.0.1:
-# one coordinator and N storage nodes per region (regions west and east, one
-# drive each), with all data under one directory.
+# one coordinator, N storage nodes per region (regions west and east, one
+# drive each) and an HTTP gateway, with all data under one directory.
 #
 #   deploy/local-cluster.sh up [--dir DIR] [--nodes-per-region N] [--pg-count N]
 #                              [--down-after DUR] [--out-after DUR]
 #                              [--coordinator-flags "..."] [--node-flags "..."]
+#                              [--gateway-port PORT]
 #   deploy/local-cluster.sh status [--dir DIR]
 #   deploy/local-cluster.sh stop-node NAME [--kill] [--dir DIR]
 #   deploy/local-cluster.sh start-node NAME [--dir DIR]
@@ -14,8 +15,10 @@
 #   deploy/local-cluster.sh down [--purge] [--dir DIR]
 #
 # DIR defaults to $DRIVE_CLUSTER_DIR or /tmp/drive-cluster. `up` writes
-# DIR/env with export lines for DRIVE_COORDINATOR, DRIVE_ACCOUNT,
-# DRIVE_TOKEN and DRIVE_ADMIN_TOKEN (read by `drive` and `drive-admin`).
+# DIR/env with export lines for DRIVE_COORDINATOR, DRIVE_GATEWAY (the
+# gateway's base URL), DRIVE_ACCOUNT, DRIVE_TOKEN and DRIVE_ADMIN_TOKEN
+# (read by `drive` and `drive-admin`). The gateway's signed-URL key is in
+# DIR/url-keys, its log in DIR/gateway/log; PORT 0 (default) picks one.
 # Binaries come from $DRIVE_BIN_DIR, else the first of build/{release,ci,dev}
 # that has them.
 set -euo pipefail
@@ -28,6 +31,7 @@ NPR=3
 PG_COUNT=1024
 DOWN_AFTER=10s
 OUT_AFTER=10m
+GATEWAY_PORT=0
 KILL=0
 PURGE=0
 NAME=""
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
     --out-after) OUT_AFTER=$2; shift 2 ;;
     --coordinator-flags) COORD_FLAGS=$2; shift 2 ;;
     --node-flags) NODE_FLAGS=$2; shift 2 ;;
+    --gateway-port) GATEWAY_PORT=$2; shift 2 ;;
     --kill) KILL=1; shift ;;
     --purge) PURGE=1; shift ;;
     -*) echo "local-cluster: unknown option $1" >&2; exit 2 ;;
@@ -65,12 +70,13 @@ find_bin() {
   return 1
 }
 
-# Waits up to $2 seconds for the ready file $1; prints its grpc_port.
+# Waits up to $2 seconds for the ready file $1; prints its port $3
+# (default grpc_port).
 wait_ready() {
-  local file=$1 limit=$2 i=0
+  local file=$1 limit=$2 key=${3:-grpc_port} i=0
   while [ $i -lt $((limit * 10)) ]; do
     if [ -s "$file" ]; then
-      python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["grpc_port"])' "$file"
+      python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$file" "$key"
       return 0
     fi
     sleep 0.1; i=$((i + 1))
@@ -130,10 +136,11 @@ case "$cmd" in
       echo "local-cluster: a cluster already runs in $DIR (deploy/local-cluster.sh down --dir $DIR)" >&2
       exit 1
     fi
-    mkdir -p "$DIR/coordinator" "$DIR/nodes"
+    mkdir -p "$DIR/coordinator" "$DIR/nodes" "$DIR/gateway"
     umask 077
     [ -s "$DIR/cluster-token" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/cluster-token"
     [ -s "$DIR/admin-token" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/admin-token"
+    [ -s "$DIR/url-keys" ] || echo "k1 $(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$DIR/url-keys"
     umask 022
     echo "$BIN/daemon/drived coordinator --metrics-listen 127.0.0.1:0" \
          "--data $DIR/coordinator/db --regions west,east --pg-count $PG_COUNT" \
@@ -168,16 +175,24 @@ case "$cmd" in
     if [ ! -s "$DIR/demo-token" ]; then
       "$BIN/client/drive-admin" account create demo >"$DIR/demo-token"
     fi
+    rm -f "$DIR/gateway/ready.json"
+    nohup "$BIN/daemon/drived" gateway --listen "127.0.0.1:$GATEWAY_PORT" --coordinator "$COORD" \
+      --cluster-token-file "$DIR/cluster-token" --url-keys-file "$DIR/url-keys" \
+      --region west --ready-file "$DIR/gateway/ready.json" >>"$DIR/gateway/log" 2>&1 &
+    echo $! >"$DIR/gateway/pid"
+    GPORT=$(wait_ready "$DIR/gateway/ready.json" 30 http_port) || {
+      echo "local-cluster: gateway did not start; see $DIR/gateway/log" >&2; tail -5 "$DIR/gateway/log" >&2; exit 1; }
     cat >"$DIR/env" <<ENV
 export DRIVE_CLUSTER_DIR=$DIR
 export DRIVE_COORDINATOR=$COORD
+export DRIVE_GATEWAY=http://127.0.0.1:$GPORT
 export DRIVE_ACCOUNT=demo
 export DRIVE_TOKEN=$(cat "$DIR/demo-token")
 export DRIVE_ADMIN_TOKEN=$(cat "$DIR/admin-token")
 export DRIVE_CLUSTER_TOKEN_FILE=$DIR/cluster-token
 export PATH=$BIN/client:$BIN/daemon:\$PATH
 ENV
-    echo "cluster up: coordinator $COORD, $((2 * NPR)) nodes, data in $DIR"
+    echo "cluster up: coordinator $COORD, $((2 * NPR)) nodes, gateway http://127.0.0.1:$GPORT, data in $DIR"
     echo "use it:  source $DIR/env && drive ls"
     ;;
   status)
@@ -185,7 +200,7 @@ ENV
     [ -f "$DIR/env" ] || { echo "local-cluster: no cluster in $DIR" >&2; exit 1; }
     # shellcheck disable=SC1091
     source "$DIR/env"
-    for p in "$DIR"/coordinator/pid "$DIR"/nodes/*/pid; do
+    for p in "$DIR"/coordinator/pid "$DIR"/gateway/pid "$DIR"/nodes/*/pid; do
       [ -e "$p" ] || continue
       what=$(basename "$(dirname "$p")")
       if alive "$p"; then echo "$what: running (pid $(cat "$p"))"; else echo "$what: stopped"; fi
@@ -214,6 +229,7 @@ ENV
     echo "coordinator started on $(cat "$DIR/coordinator/address")"
     ;;
   down)
+    [ -e "$DIR/gateway/pid" ] && stop_pidfile "$DIR/gateway/pid" TERM
     # Signal every node first and then wait, so shutdowns overlap.
     for p in "$DIR"/nodes/*/pid; do
       [ -e "$p" ] && alive "$p" && kill -TERM "$(cat "$p")" 2>/dev/null || true
@@ -223,7 +239,7 @@ ENV
     if [ "$PURGE" = 1 ]; then rm -rf "$DIR"; echo "cluster stopped; $DIR removed"; else echo "cluster stopped; data kept in $DIR"; fi
     ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

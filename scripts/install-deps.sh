@@ -2,7 +2,15 @@
 # Installs what a fresh Debian 12 machine lacks to build, test, benchmark and
 # run Drive. Idempotent; prints nothing when everything is present. Needs
 # root (or sudo) only when something is missing.
+#
+#   scripts/install-deps.sh [--browser] [--bench]
+#
+# --browser adds headless Chromium (the gallery browser test, run by
+# scripts/test.sh); --bench adds wrk and nginx (bench/gateway.sh).
 set -euo pipefail
+
+BROWSER_PACKAGES=(chromium)
+BENCH_PACKAGES=(wrk nginx-light)
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang-format
@@ -12,6 +20,14 @@ PACKAGES=(
   libssl-dev libgtest-dev libgmock-dev
   fio curl python3 procps time
 )
+
+for arg in "$@"; do
+  case "$arg" in
+    --browser) PACKAGES+=("${BROWSER_PACKAGES[@]}") ;;
+    --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

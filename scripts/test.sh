@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 asan=1
 [ "${1:-}" = "--no-asan" ] && asan=0
 
-scripts/install-deps.sh
+# Chromium for the gallery browser test (an integration test).
+scripts/install-deps.sh --browser
 jobs=$(nproc)
 
 echo "== format check"
@@ -33,7 +34,7 @@ if [ "$asan" = 1 ]; then
   cmake --preset asan >/dev/null
   # Only the unit test binaries: the integration tests spawn the regular
   # daemon, and uninstrumented system libraries make a full ASan build slow.
-  cmake --build build/asan -j"$jobs" --target common_test storage_test coordinator_test client_test
+  cmake --build build/asan -j"$jobs" --target common_test storage_test coordinator_test client_test gateway_test
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build/asan --output-on-failure -j"$jobs" -L unit

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "client/cli/cli_common.h"
 #include "client/cli/put_command.h"
+#include "client/cli/share_command.h"
 #include "common/allocator.h"
 #include "common/chunk_id.h"
 #include "common/file_path.h"
@@ -46,6 +47,7 @@ struct Args {
   // Connection settings (flags override the environment).
   std::string coordinator, account, token, region;
   PutOptions put;
+  ShareOptions share;
   std::string remote, local, to, prefix;
   std::vector<std::string> paths;
   bool json = false, long_format = false, overwrite = false;
@@ -389,8 +391,9 @@ int Main(int argc, char** argv) {
   SetProgramName("drive");
   CLI::App app{
       "drive: store and fetch files on a Drive cluster.\n"
-      "Settings come from DRIVE_COORDINATOR, DRIVE_ACCOUNT, DRIVE_TOKEN\n"
-      "and DRIVE_REGION (optional); the flags below override them.\n"
+      "Settings come from DRIVE_COORDINATOR, DRIVE_ACCOUNT, DRIVE_TOKEN,\n"
+      "DRIVE_REGION (optional) and DRIVE_GATEWAY (for share); the flags\n"
+      "below override them.\n"
       "Exit codes: 0 ok, 1 failed, 2 usage or configuration error,\n"
       "3 not found."};
   app.require_subcommand(1);
@@ -449,7 +452,21 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
 
+  CLI::App* share = AddShareCommand(app, a.share);
+
   if (int rc = ParseArgs(app, argc, argv); rc >= 0) return rc;
+  if (share->parsed()) {
+    // Talks to the gateway only: no coordinator needed.
+    auto account = Setting(a.account, "DRIVE_ACCOUNT", "--account", "account");
+    auto token = Setting(a.token, "DRIVE_TOKEN", "--token", "account token");
+    for (const auto* s : {&account, &token}) {
+      if (!s->ok()) {
+        PrintError(Std(s->status().message()));
+        return kExitUsage;
+      }
+    }
+    return RunShare(a.share, *account, *token);
+  }
   auto options = ResolveOptions(a);
   if (!options.ok()) {
     PrintError(Std(options.status().message()));

@@ -111,8 +111,10 @@ struct DriveClient::Impl {
     return FromGrpcStatus((coordinator.get()->*method)(&ctx, req, resp));
   }
 
-  void Prepare(grpc::ClientContext* ctx) const {
-    ctx->AddMetadata(kAuthorizationKey, "Bearer " + options.token);
+  void Prepare(grpc::ClientContext* ctx) const { Prepare(ctx, options.token); }
+
+  void Prepare(grpc::ClientContext* ctx, const std::string& token) const {
+    ctx->AddMetadata(kAuthorizationKey, "Bearer " + token);
     ctx->set_deadline(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options.timeout));
   }
@@ -304,7 +306,8 @@ absl::StatusOr<PreparedFile> DriveClient::Upload(
 }
 
 absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
-    const std::vector<PreparedFile>& files) {
+    const std::vector<PreparedFile>& files,
+    const std::vector<uint64_t>* expected_versions) {
   v1::CommitFilesRequest req;
   req.set_account(options_.account);
   // The earliest start is the one that matters; one unknown makes it 0.
@@ -317,6 +320,9 @@ absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
   }
   if (unknown) started = 0;
   req.set_upload_started_unix_ms(started);
+  if (expected_versions != nullptr) {
+    for (uint64_t v : *expected_versions) req.add_expected_versions(v);
+  }
   v1::CommitFilesResponse resp;
   DRIVE_RETURN_IF_ERROR(
       impl_->Call(&v1::CoordinatorService::Stub::CommitFiles, req, &resp));
@@ -363,26 +369,12 @@ absl::Status DriveClient::Read(
   }
   uint64_t end =
       length == 0 ? known->size : std::min(known->size, offset + length);
-  DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
-  internal::GrpcChunkTransport transport(ctx);
-  DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   uint64_t chunk_start = 0;
-  for (const auto& c : known->chunks) {
+  for (size_t i = 0; i < known->chunks.size(); ++i) {
+    const ChunkInfo& c = known->chunks[i];
     uint64_t chunk_end = chunk_start + c.size;
     if (chunk_end > offset && chunk_start < end) {
-      std::vector<std::string> recorded;
-      for (const auto& r : c.replicas) recorded.push_back(r.drive);
-      auto candidates = internal::ReadCandidates(
-          recorded,
-          map->DrivesOf(PgOf(options_.account, c.id, map->pg_count())), *map,
-          impl_->WriterRegion(*map));
-      DRIVE_ASSIGN_OR_RETURN(
-          std::string data,
-          internal::FetchVerified(
-              c.id, candidates, {recorded.begin(), recorded.end()}, transport,
-              [&](const std::string& drive, const absl::Status& why) {
-                impl_->ReportBad(c.id, drive, why);
-              }));
+      DRIVE_ASSIGN_OR_RETURN(std::string data, ReadChunk(*known, i));
       uint64_t from = std::max(offset, chunk_start) - chunk_start;
       uint64_t to = std::min(end, chunk_end) - chunk_start;
       DRIVE_RETURN_IF_ERROR(
@@ -393,6 +385,41 @@ absl::Status DriveClient::Read(
   }
   return absl::OkStatus();
 }
+
+absl::StatusOr<std::string> DriveClient::ReadChunk(const FileInfo& file,
+                                                   size_t index) {
+  if (index >= file.chunks.size()) {
+    return absl::OutOfRangeError(absl::StrCat(
+        file.path, " has ", file.chunks.size(), " chunks, not ", index + 1));
+  }
+  const ChunkInfo& c = file.chunks[index];
+  DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
+  internal::GrpcChunkTransport transport(ctx);
+  DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
+  std::vector<std::string> recorded;
+  for (const auto& r : c.replicas) recorded.push_back(r.drive);
+  auto candidates = internal::ReadCandidates(
+      recorded, map->DrivesOf(PgOf(options_.account, c.id, map->pg_count())),
+      *map, impl_->WriterRegion(*map));
+  return internal::FetchVerified(
+      c.id, candidates, {recorded.begin(), recorded.end()}, transport,
+      [&](const std::string& drive, const absl::Status& why) {
+        impl_->ReportBad(c.id, drive, why);
+      });
+}
+
+absl::Status DriveClient::CheckToken(const std::string& account,
+                                     const std::string& token) {
+  if (token.empty()) return absl::UnauthenticatedError("missing token");
+  grpc::ClientContext ctx;
+  impl_->Prepare(&ctx, token);
+  v1::GetDataTokenRequest req;
+  req.set_account(account);
+  v1::GetDataTokenResponse resp;
+  return FromGrpcStatus(impl_->coordinator->GetDataToken(&ctx, req, &resp));
+}
+
+absl::Status DriveClient::RefreshMap() { return impl_->Map(true).status(); }
 
 absl::StatusOr<FileInfo> DriveClient::GetFile(const std::string& remote_path,
                                               const std::string& local_path,

@@ -56,7 +56,9 @@ class Coordinator {
   absl::StatusOr<Caller> Authenticate(std::string_view token);
   // kPermissionDenied unless the caller has `role` (admin passes all).
   absl::Status Require(const Caller& caller, Role role) const;
-  // kPermissionDenied unless the caller may act on `account`'s files.
+  // kPermissionDenied unless the caller may act on `account`'s files: the
+  // account's own token, the admin token or the cluster token (daemons
+  // such as the HTTP gateway act for every account).
   absl::Status RequireAccount(const Caller& caller,
                               const std::string& account) const;
 

@@ -23,35 +23,6 @@
 #include "spdlog/spdlog.h"
 
 namespace drive::daemon {
-namespace {
-
-int Fail(const absl::Status& s) {
-  spdlog::error("event=startup_failed error=\"{}\"", s.ToString());
-  return 1;
-}
-
-absl::StatusOr<std::string> Secret(const std::string& file, const char* env,
-                                   const char* what) {
-  std::string secret;
-  if (!file.empty()) {
-    auto read = ReadSmallFile(file);
-    if (!read.ok()) return read.status();
-    secret = *read;
-  } else if (const char* v = std::getenv(env); v) {
-    secret = v;
-  }
-  // Short secrets are guessable; the cluster token also keys data tokens.
-  if (secret.size() < 16) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what,
-        " missing or shorter than 16 characters: pass its --...-file "
-        "flag or set ",
-        env));
-  }
-  return secret;
-}
-
-}  // namespace
 
 CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
   CLI::App* cmd =
@@ -128,15 +99,15 @@ int RunCoordinator(const CoordinatorFlags& flags,
                    const std::string& effective_config) {
   spdlog::info("event=coordinator_starting config=\n{}", effective_config);
   auto admin =
-      Secret(flags.admin_token_file, "DRIVE_ADMIN_TOKEN", "admin token");
-  if (!admin.ok()) return Fail(admin.status());
-  auto cluster =
-      Secret(flags.cluster_token_file, "DRIVE_CLUSTER_TOKEN", "cluster token");
-  if (!cluster.ok()) return Fail(cluster.status());
+      ReadSecret(flags.admin_token_file, "DRIVE_ADMIN_TOKEN", "admin token");
+  if (!admin.ok()) return FailStartup(admin.status());
+  auto cluster = ReadSecret(flags.cluster_token_file, "DRIVE_CLUSTER_TOKEN",
+                            "cluster token");
+  if (!cluster.ok()) return FailStartup(cluster.status());
   std::vector<std::string> regions = absl::StrSplit(flags.regions, ',');
   if (regions.size() != 2 || regions[0].empty() || regions[1].empty() ||
       regions[0] == regions[1]) {
-    return Fail(
+    return FailStartup(
         absl::InvalidArgumentError("--regions wants two distinct names"));
   }
   auto down_after = ParseDurationText(flags.down_after);
@@ -148,25 +119,25 @@ int RunCoordinator(const CoordinatorFlags& flags,
   auto backup_interval = ParseDurationText(flags.backup_interval);
   for (const auto* d : {&down_after, &out_after, &retention, &repair_interval,
                         &gc_interval, &gc_grace, &backup_interval}) {
-    if (!d->ok()) return Fail(d->status());
+    if (!d->ok()) return FailStartup(d->status());
   }
   if (*out_after <= *down_after) {
-    return Fail(
+    return FailStartup(
         absl::InvalidArgumentError("--out-after must exceed --down-after"));
   }
 
   auto store = coordinator::MetaStore::Open(flags.data);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return FailStartup(store.status());
   coordinator::RegistryOptions ro;
   ro.regions = regions;
   ro.pg_count = flags.pg_count;
   ro.down_after = *down_after;
   ro.out_after = *out_after;
   coordinator::NodeRegistry registry(store->get(), Env::Default(), ro);
-  if (absl::Status s = registry.Load(); !s.ok()) return Fail(s);
+  if (absl::Status s = registry.Load(); !s.ok()) return FailStartup(s);
   coordinator::Namespace ns(store->get(), Env::Default(),
                             coordinator::NamespaceOptions{*retention});
-  if (absl::Status s = ns.Load(); !s.ok()) return Fail(s);
+  if (absl::Status s = ns.Load(); !s.ok()) return FailStartup(s);
   coordinator::CoordinatorOptions co;
   co.admin_token = *admin;
   co.cluster_token = *cluster;
@@ -175,7 +146,7 @@ int RunCoordinator(const CoordinatorFlags& flags,
   // The cluster's own files (metadata backups) live in a reserved account.
   if (auto s = ns.CreateAccount(coordinator::kSystemAccount, false);
       !s.ok() && !absl::IsAlreadyExists(s.status())) {
-    return Fail(s.status());
+    return FailStartup(s.status());
   }
 
   // Repair, GC and backups reach the nodes with the cluster token.
@@ -307,7 +278,8 @@ int RunCoordinator(const CoordinatorFlags& flags,
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
-    return Fail(absl::UnavailableError("cannot listen on " + flags.listen));
+    return FailStartup(
+        absl::UnavailableError("cannot listen on " + flags.listen));
   }
   std::string listen_host = flags.listen.substr(0, flags.listen.rfind(':'));
   if (listen_host == "0.0.0.0" || listen_host == "[::]" || listen_host.empty())
@@ -320,7 +292,7 @@ int RunCoordinator(const CoordinatorFlags& flags,
   int mport = std::atoi(
       flags.metrics_listen.substr(flags.metrics_listen.rfind(':') + 1).c_str());
   auto metrics_port = metrics_server.Start(mhost, static_cast<uint16_t>(mport));
-  if (!metrics_port.ok()) return Fail(metrics_port.status());
+  if (!metrics_port.ok()) return FailStartup(metrics_port.status());
 
   // Liveness: apply the down/out timeouts twice a second.
   absl::Notification stop_ticks;
@@ -336,7 +308,7 @@ int RunCoordinator(const CoordinatorFlags& flags,
         flags.ready_file, absl::StrCat("{\"grpc_port\": ", port,
                                        ", \"metrics_port\": ", *metrics_port,
                                        ", \"pid\": ", getpid(), "}\n"));
-    if (!s.ok()) return Fail(s);
+    if (!s.ok()) return FailStartup(s);
   }
   spdlog::info(
       "event=coordinator_serving grpc_port={} metrics_port={} regions={} "

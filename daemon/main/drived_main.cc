@@ -3,6 +3,7 @@
 #include "CLI/CLI.hpp"
 #include "common/allocator.h"
 #include "daemon/main/coordinator_main.h"
+#include "daemon/main/gateway_main.h"
 #include "daemon/main/node_main.h"
 #include "daemon/main/process_util.h"
 #include "spdlog/spdlog.h"
@@ -14,8 +15,7 @@ int main(int argc, char** argv) {
   drive::daemon::BlockTerminationSignals();
 
   CLI::App app{
-      "drived: Drive daemons (storage node; coordinator and gateway "
-      "come with later releases)"};
+      "drived: Drive daemons (storage node, coordinator, HTTP gateway)"};
   app.set_config("--config", "", "Read options from this TOML file");
   app.require_subcommand(1);
   std::string log_level = "info";
@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   CLI::App* coordinator =
       drive::daemon::AddCoordinatorCommand(app, coordinator_flags);
 
+  drive::daemon::GatewayFlags gateway_flags;
+  CLI::App* gateway = drive::daemon::AddGatewayCommand(app, gateway_flags);
+
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
@@ -39,6 +42,10 @@ int main(int argc, char** argv) {
   if (coordinator->parsed()) {
     return drive::daemon::RunCoordinator(coordinator_flags,
                                          app.config_to_str(true, false));
+  }
+  if (gateway->parsed()) {
+    return drive::daemon::RunGateway(gateway_flags,
+                                     app.config_to_str(true, false));
   }
   return 2;
 }

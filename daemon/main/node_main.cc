@@ -61,40 +61,6 @@ absl::StatusOr<std::vector<storage::DriveConfig>> DrivesFromFlags(
   return drives;
 }
 
-absl::StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(
-    const std::string& hp) {
-  size_t colon = hp.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(hp.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError("address must be HOST:PORT, got " + hp);
-  }
-  return std::make_pair(hp.substr(0, colon), static_cast<uint16_t>(port));
-}
-
-absl::StatusOr<std::string> LoadClusterToken(const NodeFlags& flags) {
-  std::string token;
-  if (!flags.cluster_token_file.empty()) {
-    DRIVE_ASSIGN_OR_RETURN(token, ReadSmallFile(flags.cluster_token_file));
-  } else if (const char* env = std::getenv("DRIVE_CLUSTER_TOKEN"); env) {
-    token = env;
-  }
-  // The token also keys the HMAC of data tokens: an empty or short one
-  // would let anyone forge them.
-  if (token.size() < 16) {
-    return absl::InvalidArgumentError(
-        "cluster token missing or shorter than 16 characters: pass "
-        "--cluster-token-file or set DRIVE_CLUSTER_TOKEN");
-  }
-  return token;
-}
-
-int Fail(const absl::Status& s) {
-  spdlog::error("event=startup_failed error=\"{}\"", s.ToString());
-  return 1;
-}
-
 }  // namespace
 
 CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
@@ -158,22 +124,23 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
   std::string name = flags.name.empty() ? DefaultNodeName() : flags.name;
   spdlog::info("event=node_starting node={} config=\n{}", name,
                effective_config);
-  auto token = LoadClusterToken(flags);
-  if (!token.ok()) return Fail(token.status());
+  auto token = ReadSecret(flags.cluster_token_file, "DRIVE_CLUSTER_TOKEN",
+                          "cluster token");
+  if (!token.ok()) return FailStartup(token.status());
   auto drives = DrivesFromFlags(flags);
-  if (!drives.ok()) return Fail(drives.status());
+  if (!drives.ok()) return FailStartup(drives.status());
   auto metrics_addr = SplitHostPort(flags.metrics_listen);
-  if (!metrics_addr.ok()) return Fail(metrics_addr.status());
+  if (!metrics_addr.ok()) return FailStartup(metrics_addr.status());
 
   auto node = storage::StorageNode::Open(name, std::move(*drives));
-  if (!node.ok()) return Fail(node.status());
+  if (!node.ok()) return FailStartup(node.status());
 
   auto scrub_deadline = ParseDurationText(flags.scrub_deadline);
-  if (!scrub_deadline.ok()) return Fail(scrub_deadline.status());
+  if (!scrub_deadline.ok()) return FailStartup(scrub_deadline.status());
   auto scrub_rate = ParseByteSize(flags.scrub_max_rate);
-  if (!scrub_rate.ok()) return Fail(scrub_rate.status());
+  if (!scrub_rate.ok()) return FailStartup(scrub_rate.status());
   auto repair_rate = ParseByteSize(flags.repair_rate);
-  if (!repair_rate.ok()) return Fail(repair_rate.status());
+  if (!repair_rate.ok()) return FailStartup(repair_rate.status());
 
   // Repair copies and scrub findings are read from PG peers with the
   // cluster token, using this node's copy of the placement map.
@@ -193,7 +160,7 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
                           : so.min_rate_bytes;
   auto scrub =
       scrubber::Scrubber::Create(stores, &repair_source, Env::Default(), so);
-  if (!scrub.ok()) return Fail(scrub.status());
+  if (!scrub.ok()) return FailStartup(scrub.status());
 
   MetricsRegistry registry;
   // Writers mostly wait (fsync, group flush), so they get twice the threads.
@@ -222,19 +189,20 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || grpc_port == 0) {
-    return Fail(absl::UnavailableError("cannot listen on " + flags.listen));
+    return FailStartup(
+        absl::UnavailableError("cannot listen on " + flags.listen));
   }
   http::MetricsServer metrics_server(&registry);
   auto metrics_port =
       metrics_server.Start(metrics_addr->first, metrics_addr->second);
-  if (!metrics_port.ok()) return Fail(metrics_port.status());
+  if (!metrics_port.ok()) return FailStartup(metrics_port.status());
 
   if (!flags.ready_file.empty()) {
     std::string ready = absl::StrCat("{\"grpc_port\": ", grpc_port,
                                      ", \"metrics_port\": ", *metrics_port,
                                      ", \"pid\": ", getpid(), "}\n");
     absl::Status s = WriteFileAtomically(flags.ready_file, ready);
-    if (!s.ok()) return Fail(s);
+    if (!s.ok()) return FailStartup(s);
   }
   std::unique_ptr<rpc::CoordinatorLink> coordinator_link;
   if (!flags.coordinator.empty()) {

@@ -5,11 +5,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "common/status_util.h"
+#include "spdlog/spdlog.h"
 
 namespace drive::daemon {
 
@@ -72,6 +76,43 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
   std::string s = ss.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
+}
+
+absl::StatusOr<std::string> ReadSecret(const std::string& file, const char* env,
+                                       const char* what) {
+  std::string secret;
+  if (!file.empty()) {
+    auto read = ReadSmallFile(file);
+    if (!read.ok()) return read.status();
+    secret = *read;
+  } else if (const char* v = std::getenv(env); v) {
+    secret = v;
+  }
+  if (secret.size() < 16) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what,
+        " missing or shorter than 16 characters: pass its --...-file "
+        "flag or set ",
+        env));
+  }
+  return secret;
+}
+
+int FailStartup(const absl::Status& s) {
+  spdlog::error("event=startup_failed error=\"{}\"", s.ToString());
+  return 1;
+}
+
+absl::StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(
+    const std::string& hp) {
+  size_t colon = hp.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(hp.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError("address must be HOST:PORT, got " + hp);
+  }
+  return std::make_pair(hp.substr(0, colon), static_cast<uint16_t>(port));
 }
 
 }  // namespace drive::daemon

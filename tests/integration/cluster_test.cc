@@ -33,7 +33,10 @@ class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cluster_ = std::make_unique<LocalCluster>(dir_.Sub("cluster"));
-    ASSERT_TRUE(cluster_->Up(3, {"--pg-count", "128"}));
+    // No background scrub: these tests look at what writers and readers
+    // do with copies as they are (repair_test.cc covers the scrubber).
+    ASSERT_TRUE(cluster_->Up(
+        3, {"--pg-count", "128", "--node-flags", "'--scrub-max-rate 0'"}));
     client_ = Connect();
     ASSERT_NE(client_, nullptr);
   }

@@ -69,6 +69,11 @@ std::string LocalCluster::cluster_token() const {
   return ReadFileOrEmpty(dir_ + "/cluster-token");
 }
 
+int LocalCluster::gateway_port() const {
+  const std::string url = gateway();
+  return std::stoi(url.substr(url.rfind(':') + 1));
+}
+
 std::string LocalCluster::node_address(const std::string& name) const {
   std::string json = ReadFileOrEmpty(dir_ + "/nodes/" + name + "/ready.json");
   std::smatch m;

@@ -7,7 +7,8 @@
 namespace drive::testing {
 
 // A whole cluster from deploy/local-cluster.sh in a directory of the test's
-// own: a coordinator and N nodes per region (w1.., e1..) on 127.0.0.1.
+// own: a coordinator, N nodes per region (w1.., e1..) and an HTTP gateway
+// on 127.0.0.1.
 // Down() (or the destructor) stops every process. Not thread-safe.
 class LocalCluster {
  public:
@@ -29,6 +30,9 @@ class LocalCluster {
 
   // Values from DIR/env.
   std::string coordinator() const { return env_.at("DRIVE_COORDINATOR"); }
+  // The gateway's base URL "http://127.0.0.1:PORT" and its port.
+  std::string gateway() const { return env_.at("DRIVE_GATEWAY"); }
+  int gateway_port() const;
   std::string account() const { return env_.at("DRIVE_ACCOUNT"); }
   std::string token() const { return env_.at("DRIVE_TOKEN"); }
   std::string admin_token() const { return env_.at("DRIVE_ADMIN_TOKEN"); }

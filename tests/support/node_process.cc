@@ -14,6 +14,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace drive::testing {
@@ -72,62 +73,24 @@ bool NodeProcess::Start() {
   }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
 
-  pid_ = fork();
-  if (pid_ == 0) {
-    int log = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(log, 1);
-    dup2(log, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::string json = ReadFileOrEmpty(ready);
-    std::smatch m;
-    if (std::regex_search(
-            json, m,
-            std::regex(R"re("grpc_port": (\d+), "metrics_port": (\d+))re"))) {
-      grpc_port_ = std::stoi(m[1]);
-      metrics_port_ = std::stoi(m[2]);
-      return true;
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  pid_ = SpawnLogged(args, log_path());
+  auto groups = WaitForReadyFile(
+      &pid_, ready, R"re("grpc_port": (\d+), "metrics_port": (\d+))re",
+      std::chrono::seconds(30));
+  if (groups) {
+    grpc_port_ = std::stoi(groups->at(1));
+    metrics_port_ = std::stoi(groups->at(2));
+    return true;
   }
   std::fprintf(stderr, "node did not start; log:\n%s\n",
                ReadFileOrEmpty(log_path()).c_str());
   return false;
 }
 
-void NodeProcess::Kill() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
+void NodeProcess::Kill() { KillChild(&pid_); }
 
 int NodeProcess::Terminate() {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  Kill();
-  return -1;
+  return TerminateChild(&pid_, std::chrono::seconds(30));
 }
 
 std::string HttpGet(int port, const std::string& path) {

@@ -114,9 +114,12 @@ class DriveClient {
       const std::function<absl::StatusOr<size_t>(char* buf, size_t max)>& read,
       const std::string& remote_path, const std::string& content_type,
       int64_t mtime_ms, ProgressFn progress = nullptr);
-  // Commits prepared files atomically (all or nothing).
+  // Commits prepared files atomically (all or nothing). With
+  // `expected_versions` (one per file; 0 = the path must not exist), a file
+  // whose current version differs aborts the whole commit with kAborted.
   absl::StatusOr<std::vector<FileInfo>> Commit(
-      const std::vector<PreparedFile>& files);
+      const std::vector<PreparedFile>& files,
+      const std::vector<uint64_t>* expected_versions = nullptr);
   // Upload + Commit of one file. A commit refused because garbage
   // collection was deleting chunks the upload found (ABORTED, rare) is
   // retried with a fresh upload, up to 3 times. `uploaded`, if given,
@@ -133,6 +136,11 @@ class DriveClient {
                     uint64_t length,
                     const std::function<absl::Status(std::string_view)>& sink,
                     const FileInfo* known = nullptr);
+  // Chunk `index` of `file` (as returned by Stat, with its chunk list),
+  // verified against its id, from the first copy that verifies; bad copies
+  // are reported. kOutOfRange for an index past the chunk list, else the
+  // errors of Read. Blocks.
+  absl::StatusOr<std::string> ReadChunk(const FileInfo& file, size_t index);
   // Downloads to a local file (written to a temp name, verified against
   // the whole-file hash, then renamed into place).
   absl::StatusOr<FileInfo> GetFile(const std::string& remote_path,
@@ -149,6 +157,15 @@ class DriveClient {
   absl::StatusOr<std::vector<TrashItem>> ListTrash(const std::string& prefix);
   absl::StatusOr<FileInfo> Restore(const std::string& id_or_path,
                                    const std::string& to_path);
+
+  // Asks the coordinator whether `token` may act on `account`'s files:
+  // OK, kUnauthenticated (not a token it knows) or kPermissionDenied
+  // (another account's token). Uses this client's channel, not its token.
+  // Blocks for one coordinator call.
+  absl::Status CheckToken(const std::string& account, const std::string& token);
+  // Fetches the placement map now; an error says the coordinator is not
+  // reachable or has no map. Blocks.
+  absl::Status RefreshMap();
 
   const ClientOptions& options() const { return options_; }
 

@@ -142,7 +142,7 @@ TEST_F(CoordinatorTest, AnyOtherTokenIsUnauthenticated) {
   }
 }
 
-TEST_F(CoordinatorTest, RequireAccountAdmitsOnlyThatAccountAndAdmin) {
+TEST_F(CoordinatorTest, RequireAccountAdmitsThatAccountAdminAndCluster) {
   Caller studio{Role::kAccount, "studio"};
   Caller admin{Role::kAdmin, ""};
   Caller cluster{Role::kCluster, ""};
@@ -150,8 +150,9 @@ TEST_F(CoordinatorTest, RequireAccountAdmitsOnlyThatAccountAndAdmin) {
   EXPECT_THAT(coordinator_->RequireAccount(studio, "other"),
               StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_OK(coordinator_->RequireAccount(admin, "other"));
-  EXPECT_THAT(coordinator_->RequireAccount(cluster, "studio"),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+  // The gateway acts for every account with the cluster token.
+  EXPECT_OK(coordinator_->RequireAccount(cluster, "studio"));
+  EXPECT_OK(coordinator_->RequireAccount(cluster, "other"));
 }
 
 TEST_F(CoordinatorTest, RequireRoleAdmitsThatRoleAndAdmin) {
