@@ -214,10 +214,10 @@ absl::Status Namespace::CheckTombstones(const std::string& account,
       bool safe = t->completed_ms > 0 && upload_started_ms > 0 &&
                   upload_started_ms > t->completed_ms + kTombstoneMarginMs;
       if (!safe) {
-        return absl::AbortedError(absl::StrCat(
-            f.path, ": chunk ", i, " (", id.ToHex(),
-            ") was garbage-collected while this upload ran; ", kUploadAgain,
-            ", nothing committed"));
+        return absl::AbortedError(
+            absl::StrCat(f.path, ": chunk ", i, " (", id.ToHex(),
+                         ") was garbage-collected while this upload ran; ",
+                         kUploadAgain, ", nothing committed"));
       }
       if (revived.insert(id).second) refs_.DeleteTombstone(account, id, batch);
     }
