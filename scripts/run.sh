@@ -48,6 +48,10 @@ curl -sf -o /dev/null "$SHARE"
 echo "share link (no token needed, 1 h):  $SHARE"
 echo "gallery (open in a browser, 7 days): $GALLERY"
 
+echo "== verifying every copy (six per chunk, three per region)"
+drive-admin scrub --now
+drive-admin fsck --deep "$DRIVE_ACCOUNT"
+
 echo "== cluster status"
 drive-admin status || true
 
@@ -58,6 +62,6 @@ The cluster keeps running. To use it:
   drive ls samples/          drive put ~/Pictures/shoot/ shoots/2026-11-29/
   drive share --gallery shoots/2026-11-29/ --expires 7d
   curl -H "Authorization: Bearer \$DRIVE_TOKEN" "\$DRIVE_GATEWAY/v1/\$DRIVE_ACCOUNT/?prefix=samples/"
-  drive-admin status
+  drive-admin status          drive-admin fsck --deep     drive-admin repair --wait
 Stop it with: deploy/local-cluster.sh down --dir $DIR   (add --purge to delete the data)
 MSG

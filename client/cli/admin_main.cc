@@ -3,35 +3,22 @@
 // cluster is healthy), 1 failed or the cluster is at risk, 2 usage,
 // configuration or connection error.
 
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "client/cli/admin_commands.h"
 #include "client/cli/cli_common.h"
 #include "common/allocator.h"
 #include "common/strings.h"
-#include "common/units.h"
 #include "drive/admin_client.h"
-#include "nlohmann/json.hpp"
 
 namespace drive::cli {
 namespace {
 
 using client::AdminClient;
-using client::ClusterStatus;
-using client::DriveStatus;
-using Json = nlohmann::ordered_json;
 
 int Main(int argc, char** argv) {
   SetProgramName("drive-admin");

@@ -80,6 +80,14 @@ absl::StatusOr<BackupInfoDomain> MetadataBackup::Run() {
   // 2. Store every file of it.
   nlohmann::json files = nlohmann::json::array();
   std::set<std::string> used_drives;
+  // A backup that fails half-way leaves no files behind: without its
+  // record they could not be restored, and retention would count them.
+  std::vector<std::string> stored;
+  auto discard = [&] {
+    for (const auto& path : stored) {
+      ns_->Remove(kSystemAccount, path).IgnoreError();  // GC'd if left
+    }
+  };
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file()) continue;
     std::string name = entry.path().filename().string();
@@ -87,8 +95,10 @@ absl::StatusOr<BackupInfoDomain> MetadataBackup::Run() {
                                 "backups/" + info.id + "/" + name);
     if (!rec.ok()) {
       std::filesystem::remove_all(dir, ec);
+      discard();
       return fail(Annotate(rec.status(), "storing backup file ", name));
     }
+    stored.push_back(rec->path);
     nlohmann::json chunks = nlohmann::json::array();
     for (const auto& c : rec->chunks) {
       chunks.push_back(
@@ -120,7 +130,10 @@ absl::StatusOr<BackupInfoDomain> MetadataBackup::Run() {
   // 4. Retention, decided before the record goes out so one call per drive
   // both adds the new record and drops the old ones.
   auto listing = ns_->List(kSystemAccount, "backups/", "", 10000);
-  if (!listing.ok()) return fail(listing.status());
+  if (!listing.ok()) {
+    discard();
+    return fail(listing.status());
+  }
   std::map<std::string, std::vector<std::string>> paths_by_id;
   for (const auto& f : listing->files) {
     std::string rest = f.path.substr(std::string("backups/").size());
@@ -147,6 +160,7 @@ absl::StatusOr<BackupInfoDomain> MetadataBackup::Run() {
     }
   }
   if (written == 0) {
+    discard();
     return fail(absl::UnavailableError("no drive took the backup record"));
   }
   for (const auto& id : drop) {

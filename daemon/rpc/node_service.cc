@@ -522,6 +522,28 @@ void NodeServiceImpl::ExportDriveMetrics() {
       gauge("drive_drive_checksum_failures",
             "Reads that found bytes not matching the chunk id",
             u->checksum_failures);
+      gauge("drive_drive_quarantined", "Quarantine records (bad copies found)",
+            u->quarantined);
+    }
+    if (repair_.scrubber == nullptr) return;
+    int64_t now = absl::ToUnixSeconds(absl::Now());
+    for (const auto& p : repair_.scrubber->Progress()) {
+      std::string l = absl::StrCat("drive=\"", EscapeLabelValue(p.drive), "\"");
+      auto gauge = [&](const char* metric, const char* help, double v) {
+        registry_->GetGauge(metric, help, l)->Set(v);
+      };
+      gauge("drive_drive_oldest_verified_age_seconds",
+            "Every copy on the drive was verified within this many seconds",
+            static_cast<double>(now - p.oldest_verified_unix_s));
+      gauge("drive_drive_scrub_pass_fraction",
+            "Progress of the current scrub pass, 0..1", p.pass_fraction);
+      gauge("drive_drive_scrub_on_schedule",
+            "1 while the drive meets its verification deadline",
+            p.on_schedule ? 1 : 0);
+      gauge("drive_drive_scrub_corrupt_found",
+            "Bad copies the scrubber found since start", p.corrupt_found);
+      gauge("drive_drive_scrub_repaired",
+            "Bad copies the scrubber repaired since start", p.repaired);
     }
   });
 }

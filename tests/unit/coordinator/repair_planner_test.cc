@@ -235,6 +235,24 @@ TEST_F(RepairPlannerTest, DrainCopiesFirstThenMarksTheDriveOut) {
   }
 }
 
+TEST_F(RepairPlannerTest, CancelledDrainPutsTheDriveBackInPlacement) {
+  RegisterCluster(4);
+  auto before = registry_->View()->map;
+  ASSERT_OK(registry_->SetDraining("e3/d0", true));
+  EXPECT_NE(registry_->View()->map->epoch(), before->epoch());
+  EXPECT_THAT(registry_->SetDraining("e3/d0", true).status(),
+              ::drive::testing::IsOk());
+  ASSERT_OK(registry_->SetDraining("e3/d0", false));
+  const DriveView* d = registry_->View()->Find("e3/d0");
+  EXPECT_FALSE(d->draining);
+  EXPECT_EQ(d->info.state, DriveState::kUp);
+  EXPECT_EQ(PlacementMap::MovedPgs(*before, *registry_->View()->map).size(),
+            0u);
+  EXPECT_THAT(
+      registry_->SetDraining("e3/d0", false),
+      ::drive::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 TEST_F(RepairPlannerTest, DirtyPgIsNoLongerInSync) {
   RegisterCluster(3);
   ChunkId id = CommitChunk("d.jpg", {0, 1, 2, 3, 4, 5});
