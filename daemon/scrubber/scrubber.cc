@@ -172,13 +172,17 @@ absl::StatusOr<ScrubResult> DriveScrubber::StepLocked(uint64_t max_bytes) {
   if (r.pass_completed) {
     // Every copy present when this pass started has now been verified, and
     // every later copy was verified when it was written.
+    int64_t now_s = absl::ToUnixSeconds(env_->Now());
+    // Small drives finish a pass every few seconds: log those at debug.
+    auto level = now_s - state_.pass_started_s >= 60 ? spdlog::level::info
+                                                     : spdlog::level::debug;
+    spdlog::log(level, "event=scrub_pass_done drive={} passes={} bytes={}",
+                drive_, state_.passes + 1, state_.pass_bytes);
     state_.last_pass_started_s = state_.pass_started_s;
-    state_.pass_started_s = absl::ToUnixSeconds(env_->Now());
+    state_.pass_started_s = now_s;
     state_.passes += 1;
     state_.pass_bytes = 0;
     state_.cursor.clear();
-    spdlog::info("event=scrub_pass_done drive={} passes={}", drive_,
-                 state_.passes);
   } else {
     state_.cursor = cursor;
   }
