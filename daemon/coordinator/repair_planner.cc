@@ -95,6 +95,9 @@ PgSync RepairPlanner::SyncOf(uint32_t pg) const {
 void RepairPlanner::MarkDirty(uint32_t pg) {
   absl::MutexLock lock(&mu_);
   if (pg < pgs_.size()) pgs_[pg] = PgMemo{PgSync::kNeedsWork, "", 0, 0};
+  // A sweep in progress planned from older state: it must not mark this
+  // PG in sync when it ends.
+  dirtied_.insert(pg);
 }
 
 RepairStatusInfo RepairPlanner::Status() const {
@@ -460,6 +463,7 @@ absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
     absl::MutexLock lock(&mu_);
     if (pgs_.size() != pg_count) pgs_.assign(pg_count, PgMemo{});
     plan.memos = pgs_;
+    dirtied_.clear();
     status_.running = true;
   }
   // 1. Digests of every live drive; a failed call makes it unreachable.
@@ -560,6 +564,9 @@ absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
 
   absl::MutexLock lock(&mu_);
   pgs_ = std::move(plan.memos);
+  for (uint32_t pg : dirtied_) {
+    if (pg < pgs_.size()) pgs_[pg] = PgMemo{PgSync::kNeedsWork, "", 0, 0};
+  }
   drains_ = std::move(drains);
   status_.running = false;
   status_.last_sweep_ms = absl::ToUnixMillis(env_->Now());

@@ -162,6 +162,7 @@ class RepairPlanner {
   absl::Mutex sweep_mu_;  // one sweep at a time
   mutable absl::Mutex mu_;
   std::vector<PgMemo> pgs_ ABSL_GUARDED_BY(mu_);
+  std::set<uint32_t> dirtied_ ABSL_GUARDED_BY(mu_);  // since the sweep began
   RepairStatusInfo status_ ABSL_GUARDED_BY(mu_);
   std::vector<DrainProgress> drains_ ABSL_GUARDED_BY(mu_);
 };

@@ -107,6 +107,7 @@ absl::StatusOr<coordinator::PgChunkPage> FakeNodes::ListPg(
 
 absl::StatusOr<coordinator::PullOutcome> FakeNodes::Pull(
     const DriveView& target, const std::vector<coordinator::PullTask>& tasks) {
+  if (on_pull_) on_pull_();
   absl::MutexLock lock(&mu_);
   if (absl::Status s = Reach(target.info.id); !s.ok()) return s;
   coordinator::PullOutcome out;

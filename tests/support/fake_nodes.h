@@ -28,6 +28,9 @@ class FakeNodes : public coordinator::NodeTransport {
                                    const ChunkId&)>
                     hook);
 
+  // Called at the start of every Pull (outside the fake's lock).
+  void OnPull(std::function<void()> hook) { on_pull_ = std::move(hook); }
+
   // Inspect.
   bool Has(const std::string& drive, const std::string& account,
            const ChunkId& id) const;
@@ -78,6 +81,7 @@ class FakeNodes : public coordinator::NodeTransport {
   int deletes_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void(const std::string&, const std::string&, const ChunkId&)>
       on_delete_;
+  std::function<void()> on_pull_;
 };
 
 }  // namespace drive::testing

@@ -253,6 +253,19 @@ TEST_F(RepairPlannerTest, CancelledDrainPutsTheDriveBackInPlacement) {
       ::drive::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+TEST_F(RepairPlannerTest, PgDirtiedDuringASweepIsNotCalledInSyncByIt) {
+  RegisterCluster(3);
+  ChunkId id = CommitChunk("e.jpg", {0, 1, 3});
+  uint32_t pg = PgOf("studio", id, kPgCount);
+  // A commit short of copies lands while the sweep copies.
+  nodes_.OnPull([&] { planner_->MarkDirty(pg); });
+  ASSERT_OK(planner_->Sweep());
+  EXPECT_EQ(planner_->SyncOf(pg), PgSync::kNeedsWork);
+  nodes_.OnPull(nullptr);
+  ASSERT_OK(planner_->Sweep());
+  EXPECT_EQ(planner_->SyncOf(pg), PgSync::kSynced);
+}
+
 TEST_F(RepairPlannerTest, DirtyPgIsNoLongerInSync) {
   RegisterCluster(3);
   ChunkId id = CommitChunk("d.jpg", {0, 1, 2, 3, 4, 5});
