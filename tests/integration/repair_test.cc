@@ -185,9 +185,18 @@ TEST_F(RepairTest, ScrubFindsFlippedBytesAndRepairsTheCopy) {
   ASSERT_GT(
       testing::CorruptChunkOnDisk(cluster_->drive_dir(victim), bytes, 4321), 0);
   ASSERT_TRUE(cluster_->StartNode(victim));
-  // Let the node register and fetch its map, then scrub it now.
-  ASSERT_OK(admin_->Status());
-  absl::SleepFor(absl::Seconds(2));
+  // Wait until the node heartbeats with scrub state: it registered and
+  // fetched the placement map (which its scrubber repairs from) before.
+  absl::Time until = absl::Now() + absl::Seconds(30);
+  bool ready = false;
+  while (!ready && absl::Now() < until) {
+    ASSERT_OK_AND_ASSIGN(auto st, admin_->Status());
+    for (const auto& d : st.drives) {
+      ready |= d.node == victim && d.state == "up" && d.scrub.reported;
+    }
+    if (!ready) absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_TRUE(ready);
   ASSERT_OK_AND_ASSIGN(auto results, admin_->Scrub(victim + "/d0", true));
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].error, "");
