@@ -6,10 +6,18 @@
 //   healthy PG member, so no second repair path is needed here;
 // - a failure to persist the cursor only costs re-verifying some chunks
 //   after a restart; the step still counts.
+// Two copies are verified at a time (the second on a helper thread joined
+// before the next pair): a pass reads chunks in index order, which is at
+// random places in the blob files, and with one read at a time the disk
+// idles while a chunk is copied and hashed. Cold 2 GiB passes of one drive,
+// alternating builds: 965-1425 MiB/s (median 1026) with one read in
+// flight, 1320-1383 (median 1346) with two; warm passes the same; four
+// were slower than two (bench/README.md, "Repair benchmark").
 
 #include "daemon/scrubber/scrubber.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -26,6 +34,13 @@ constexpr char kStateKey[] = "m/scrub";
 constexpr size_t kPageEntries = 64;
 // Background steps read about this much between pacing waits.
 constexpr uint64_t kStepBytes = 16ull << 20;
+
+void AddCounts(const ScrubResult& from, ScrubResult* to) {
+  to->verified_chunks += from.verified_chunks;
+  to->verified_bytes += from.verified_bytes;
+  to->corrupt_found += from.corrupt_found;
+  to->repaired += from.repaired;
+}
 
 }  // namespace
 
@@ -156,11 +171,26 @@ absl::StatusOr<ScrubResult> DriveScrubber::StepLocked(uint64_t max_bytes) {
         storage::IndexPage page,
         store_->ScanIndex(cursor, std::nullopt, kPageEntries));
     size_t i = 0;
-    for (; i < page.chunks.size() && r.verified_bytes < max_bytes; ++i) {
+    while (i < page.chunks.size() && r.verified_bytes < max_bytes) {
+      // Errors are counted in the results; VerifyOne is thread-safe.
+      ScrubResult second;
+      std::thread helper;
+      if (i + 1 < page.chunks.size()) {
+        const auto* c = &page.chunks[i + 1];
+        helper = std::thread([this, c, &second] {
+          VerifyOne(c->account, c->id, c->pg, &second).IgnoreError();
+        });
+      }
       const auto& c = page.chunks[i];
-      VerifyOne(c.account, c.id, c.pg, &r).IgnoreError();  // counted in r
-      cursor =
-          storage::ChunkKey(storage::kChunkIndexTag, c.pg, c.account, c.id);
+      VerifyOne(c.account, c.id, c.pg, &r).IgnoreError();
+      if (helper.joinable()) {
+        helper.join();
+        AddCounts(second, &r);
+        ++i;
+      }
+      const auto& last = page.chunks[i++];
+      cursor = storage::ChunkKey(storage::kChunkIndexTag, last.pg, last.account,
+                                 last.id);
     }
     r.pass_completed = i == page.chunks.size() && page.next.empty();
   }
@@ -209,10 +239,7 @@ absl::StatusOr<ScrubResult> DriveScrubber::RunPass() {
   ScrubResult total;
   while (!total.pass_completed) {
     DRIVE_ASSIGN_OR_RETURN(ScrubResult r, StepLocked(kStepBytes));
-    total.verified_chunks += r.verified_chunks;
-    total.verified_bytes += r.verified_bytes;
-    total.corrupt_found += r.corrupt_found;
-    total.repaired += r.repaired;
+    AddCounts(r, &total);
     total.pass_completed = r.pass_completed;
   }
   return total;
@@ -325,10 +352,7 @@ absl::StatusOr<ScrubResult> Scrubber::ScrubNow(const std::string& drive) {
     if (!drive.empty() && d->drive() != drive) continue;
     found = true;
     DRIVE_ASSIGN_OR_RETURN(ScrubResult r, d->RunPass());
-    total.verified_chunks += r.verified_chunks;
-    total.verified_bytes += r.verified_bytes;
-    total.corrupt_found += r.corrupt_found;
-    total.repaired += r.repaired;
+    AddCounts(r, &total);
     total.pass_completed = true;
   }
   if (!found) return absl::NotFoundError("no drive named " + drive);

@@ -1,5 +1,6 @@
 #include "daemon/scrubber/scrubber.h"
 
+#include <atomic>
 #include <map>
 
 #include "gmock/gmock.h"
@@ -19,6 +20,7 @@ using ::drive::testing::StatusIs;
 using ::drive::testing::TempDir;
 
 // A repair source that knows some chunks (the "other PG members").
+// Thread-safe like the real one: a pass verifies two copies at a time.
 class FakeSource : public ChunkRepairSource {
  public:
   absl::StatusOr<std::string> FetchGoodCopy(std::string_view,
@@ -28,8 +30,8 @@ class FakeSource : public ChunkRepairSource {
     if (it == good.end()) return absl::UnavailableError("no peer has it");
     return it->second;
   }
-  std::map<ChunkId, std::string> good;
-  int fetches = 0;
+  std::map<ChunkId, std::string> good;  // not changed during a pass
+  std::atomic<int> fetches{0};
 };
 
 class ScrubberTest : public ::testing::Test {
@@ -115,6 +117,31 @@ TEST_F(ScrubberTest, FlippedBytesAreQuarantinedAndRepairedFromAPeer) {
   ASSERT_OK_AND_ASSIGN(ScrubResult again, scrubber_->RunPass());
   EXPECT_EQ(again.corrupt_found, 0u);
   EXPECT_EQ(again.verified_chunks, 6u);
+}
+
+TEST_F(ScrubberTest, CopiesVerifiedTwoAtATimeAreAllCountedAndRepaired) {
+  // Every copy bad: both copies of each pair a step verifies at once are
+  // quarantined and repaired, whichever thread verifies them.
+  auto chunks = WriteChunks(9, 100 << 10);
+  store_.reset();
+  scrubber_.reset();
+  for (const auto& c : chunks)
+    ASSERT_GT(CorruptChunkOnDisk(dir_.Sub("d0"), c, 700), 0);
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(ScrubResult r, scrubber_->RunPass());
+  EXPECT_EQ(r.corrupt_found, 9u);
+  EXPECT_EQ(r.repaired, 9u);
+  EXPECT_EQ(source_.fetches, 9);
+  ASSERT_OK_AND_ASSIGN(auto q, store_->ListQuarantine(100));
+  EXPECT_EQ(q.size(), 9u);
+  for (const auto& c : chunks) {
+    ASSERT_OK_AND_ASSIGN(auto data, store_->Get("studio", ChunkId::Of(c)));
+    EXPECT_EQ(std::string(data.bytes()), c);
+  }
+  ASSERT_OK_AND_ASSIGN(ScrubResult again, scrubber_->RunPass());
+  EXPECT_EQ(again.verified_chunks, 9u);
+  EXPECT_EQ(again.verified_bytes, 9u * (100 << 10));
+  EXPECT_EQ(again.corrupt_found, 0u);
 }
 
 TEST_F(ScrubberTest, UnrepairableCopyIsLeftMissingNeverServed) {
