@@ -3,12 +3,15 @@
 // prints one JSON line: files, bytes, seconds, MiB/s, files/s and per-file
 // p50/p99 latency. Content is pseudo-random and unique per 4 MiB chunk (a
 // header with run, file and chunk number), so nothing deduplicates.
+// `--latencies-file` also writes each file's latency (ms, one per line), so
+// a script can pool percentiles over several runs.
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,6 +27,7 @@ struct Flags {
   std::string coordinator, token, account, region = "west";
   std::string op = "put";
   std::string prefix = "bench/";
+  std::string latencies_file;
   int files = 100;
   uint64_t min_size = 4 << 20, max_size = 8 << 20;
   int parallel = 8;
@@ -75,6 +79,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-size", f.max_size);
   app.add_option("--parallel", f.parallel)->check(CLI::Range(1, 256));
   app.add_option("--seed", f.seed, "Distinguishes the content of runs");
+  app.add_option("--latencies-file", f.latencies_file,
+                 "Also write each file's latency in ms here, one per line");
   CLI11_PARSE(app, argc, argv);
 
   drive::client::ClientOptions o;
@@ -151,6 +157,14 @@ int main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
 
+  if (!f.latencies_file.empty()) {
+    std::ofstream lat(f.latencies_file);
+    for (double ms : latencies_ms) lat << ms << "\n";
+    if (!lat) {
+      std::fprintf(stderr, "cannot write %s\n", f.latencies_file.c_str());
+      return 1;
+    }
+  }
   nlohmann::json out = {{"op", f.op},
                         {"files", static_cast<int>(latencies_ms.size())},
                         {"failures", failures.load()},

@@ -20,6 +20,8 @@ if [[ -z ${DRIVE_BENCH_LOCKED:-} ]]; then
 fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 BUILD=${BUILD_DIR:-$ROOT/build/release}
 DRIVED=$BUILD/daemon/drived
 BENCH=$BUILD/bench/drive-bench
@@ -75,15 +77,10 @@ done
   cd $ROOT && flock /tmp/drive-build.lock cmake --preset release &&
   flock /tmp/drive-build.lock cmake --build build/release -j2 --target drived drive-bench"
 
-mkdir -p "$BASE_DIR"
-FSTYPE=$(df --output=fstype "$BASE_DIR" | tail -1 | tr -d ' ')
 # Page-cache-only filesystems would measure memcpy, not the disk.
-case $FSTYPE in
-  tmpfs | ramfs) die "$BASE_DIR is on $FSTYPE; pass --dir or BENCH_DIR on a disk" ;;
-esac
+bench_check_dir run.sh "$BASE_DIR" "$MIN_FREE_GIB"
+FSTYPE=$(df --output=fstype "$BASE_DIR" | tail -1 | tr -d ' ')
 FREE_GIB=$(($(df --output=avail -k "$BASE_DIR" | tail -1) / 1024 / 1024))
-((FREE_GIB >= MIN_FREE_GIB)) ||
-  die "$BASE_DIR has ${FREE_GIB} GiB free; need ${MIN_FREE_GIB} GiB"
 
 WORK=$(mktemp -d "$BASE_DIR/drive-bench.XXXXXX")
 NODE_PID=""
@@ -100,41 +97,23 @@ head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/token"
 CLK_TCK=$(getconf CLK_TCK)
 DEVICE=$(df --output=source "$BASE_DIR" | tail -1)
 DROP_CACHES=0
-if sync && echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then DROP_CACHES=1; fi
+if bench_can_drop_caches; then DROP_CACHES=1; fi
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 log "work dir $WORK ($FSTYPE on $DEVICE, ${FREE_GIB} GiB free), load $START_LOAD"
 
 # ---------------------------------------------------------------- raw disk
 
-# Runs one fio job on $WORK/fio.dat and prints its MiB/s. The runtime fio
-# reports includes the final fsync, so end_fsync figures are durable ones.
-fio_mib_s() {
-  local rw=$1
-  shift
-  fio --name=raw --filename="$WORK/fio.dat" --bs=4M --size="$FIO_SIZE" \
-    --ioengine=psync --output-format=json "$@" >"$WORK/fio.json"
-  python3 - "$WORK/fio.json" "$rw" <<'EOF'
-import json, sys
-job = json.load(open(sys.argv[1]))["jobs"][0]
-print(round(job[sys.argv[2]]["io_bytes"] / (job["job_runtime"] / 1000) / 2**20, 1))
-EOF
-}
+# One fio job on $WORK/fio.dat (bench/lib.sh); prints its MiB/s.
+fio_mib_s() { bench_fio "$WORK/fio.dat" "$FIO_SIZE" "$@"; }
 
 record_disk() {  # name mib_s
   echo "{\"disk\": \"$1\", \"MiB_per_s\": $2}" >>"$RAW"
   log "disk $1: $2 MiB/s"
 }
 
-drop_caches() {
-  sync
-  echo 3 >/proc/sys/vm/drop_caches
-}
+drop_caches() { bench_drop_caches; }
 
-# The first big buffered write after an idle spell runs at a fraction of the
-# later speed while the VM hands memory back to the page cache; warm it up.
-fio --name=warmup --filename="$WORK/fio.dat" --bs=4M --size=1G \
-  --ioengine=psync --end_fsync=1 --output-format=terse >/dev/null
-rm -f "$WORK/fio.dat"
+bench_fio_warmup "$WORK/fio.dat" 1G
 for ((i = 0; i < FIO_RUNS; i++)); do
   rm -f "$WORK/fio.dat"
   record_disk write_end_fsync "$(fio_mib_s write --rw=write --direct=0 --end_fsync=1)"
