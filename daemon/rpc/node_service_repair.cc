@@ -111,6 +111,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
         }
         RateLimiter* limiter = pull_limiters_.at(req->drive()).get();
         uint64_t copied = 0;
+        std::vector<size_t> written;  // tasks whose copy awaits the Sync
         for (const auto& t : req->tasks()) {
           absl::Status s = [&]() -> absl::Status {
             DRIVE_RETURN_IF_ERROR(ValidateAccountName(t.address().account()));
@@ -118,7 +119,12 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
                                    ChunkId::FromBytes(t.address().chunk_id()));
             DRIVE_ASSIGN_OR_RETURN(auto has,
                                    store->Has(t.address().account(), {id}));
-            if (has[0]) return absl::OkStatus();
+            if (has[0]) {
+              // Another writer's copy may not be durable yet: the Sync
+              // below covers it too.
+              written.push_back(resp->codes_size());
+              return absl::OkStatus();
+            }
             std::vector<ChunkSourceRef> sources;
             for (const auto& src : t.sources()) {
               sources.push_back({src.address(), src.drive(),
@@ -129,13 +135,26 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
                 repair_.fetcher->Fetch(t.address().account(), id, sources));
             // Repair traffic is paced per receiving drive.
             absl::SleepFor(limiter->Reserve(data.size()));
+            // Durable at the Sync below, before the reply reports it.
             DRIVE_RETURN_IF_ERROR(
-                store->Put(t.address().account(), id, data).status());
+                store->PutUnsynced(t.address().account(), id, data).status());
+            written.push_back(resp->codes_size());
             copied += data.size();
             return absl::OkStatus();
           }();
           resp->add_codes(static_cast<int>(s.code()));
           resp->add_messages(std::string(s.message()));
+        }
+        // One flush for the whole call instead of one per chunk: the
+        // reply's OK codes promise that the copies are on disk.
+        if (absl::Status synced = store->Sync(); !synced.ok()) {
+          for (size_t i : written) {
+            resp->set_codes(static_cast<int>(i),
+                            static_cast<int>(synced.code()));
+            resp->set_messages(static_cast<int>(i),
+                               std::string(synced.message()));
+          }
+          copied = 0;
         }
         resp->set_bytes_copied(copied);
         repair_bytes_->Add(copied);

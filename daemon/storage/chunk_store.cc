@@ -231,6 +231,26 @@ absl::Status ChunkStore::WaitForFlush() {
 absl::StatusOr<PutResult> ChunkStore::Put(std::string_view account,
                                           const ChunkId& id,
                                           std::string_view raw) {
+  return PutImpl(account, id, raw, /*durable=*/true);
+}
+
+absl::StatusOr<PutResult> ChunkStore::PutUnsynced(std::string_view account,
+                                                  const ChunkId& id,
+                                                  std::string_view raw) {
+  return PutImpl(account, id, raw, /*durable=*/false);
+}
+
+absl::Status ChunkStore::Sync() {
+  // PutUnsynced's WAL writes were not synced; its no-WAL writes (and a
+  // sighting of another writer's) need a flush that starts after them.
+  DRIVE_RETURN_IF_ERROR(FromRocksDb(db_->SyncWAL(), "syncing the WAL"));
+  return WaitForFlush();
+}
+
+absl::StatusOr<PutResult> ChunkStore::PutImpl(std::string_view account,
+                                              const ChunkId& id,
+                                              std::string_view raw,
+                                              bool durable) {
   DRIVE_RETURN_IF_ERROR(ValidateAccountName(account));
   if (raw.size() > kMaxChunkBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -270,7 +290,9 @@ absl::StatusOr<PutResult> ChunkStore::Put(std::string_view account,
       batch.Put(index_key, EncodeIndexEntry(entry));
       rocksdb::WriteOptions wo;
       if (via_wal) {
-        wo.sync = true;  // acknowledged => in the fsynced WAL
+        // Put: acknowledged => in the fsynced WAL. PutUnsynced: Sync()
+        // syncs it before the caller acknowledges.
+        wo.sync = durable;
       } else {
         wo.disableWAL = true;  // acknowledged => in a fsynced flush (below)
       }
@@ -288,7 +310,9 @@ absl::StatusOr<PutResult> ChunkStore::Put(std::string_view account,
   }
   // An already-present chunk waits too: its first writer may have skipped
   // the WAL and not be durable yet, and we must not acknowledge before that.
-  if (result.already_present || !via_wal) DRIVE_RETURN_IF_ERROR(WaitForFlush());
+  if (durable && (result.already_present || !via_wal)) {
+    DRIVE_RETURN_IF_ERROR(WaitForFlush());
+  }
   return result;
 }
 

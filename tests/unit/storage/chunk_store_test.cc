@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "common/placement_group.h"
@@ -252,6 +253,68 @@ INSTANTIATE_TEST_SUITE_P(Durability, ChunkStoreTest,
                            }
                            return "Unknown";
                          });
+
+// PutUnsynced promises durability only at Sync: a child process puts and
+// syncs, then dies without closing the store (no final flush), and every
+// chunk must be there when the parent reopens the drive. (Without the Sync
+// the 4 MiB chunk, written without a WAL, is lost this way.)
+TEST(ChunkStoreSyncTest, UnsyncedPutsAreDurableOnceSyncReturns) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  // The threadsafe style re-runs this test from the top in the child; it
+  // finds the parent's directory in the environment.
+  constexpr char kDirVar[] = "DRIVE_SYNC_TEST_DIR";
+  std::optional<TempDir> dir;
+  std::string path;
+  if (const char* inherited = std::getenv(kDirVar)) {
+    path = inherited;
+  } else {
+    dir.emplace();
+    path = dir->Sub("drive");
+    ASSERT_EQ(setenv(kDirVar, path.c_str(), 1), 0);
+  }
+  const std::vector<std::string> chunks = {RandomBytes(kMaxChunkBytes, 1),
+                                           RandomBytes(1000, 2),
+                                           RandomBytes(kMaxChunkBytes, 3)};
+  auto open = [&path] {
+    ChunkStoreOptions o;
+    o.path = path;
+    o.pg_count = 16;
+    o.reserve_bytes = 64 << 20;
+    return ChunkStore::Open(o);
+  };
+  EXPECT_EXIT(
+      {
+        auto store = open();
+        if (!store.ok()) _exit(2);
+        for (const auto& c : chunks) {
+          if (!(*store)->PutUnsynced("studio", ChunkId::Of(c), c).ok()) {
+            _exit(3);
+          }
+        }
+        _exit((*store)->Sync().ok() ? 0 : 4);
+      },
+      ::testing::ExitedWithCode(0), "");
+  unsetenv(kDirVar);
+  ASSERT_OK_AND_ASSIGN(auto store, open());
+  for (const auto& c : chunks) {
+    ASSERT_OK_AND_ASSIGN(auto data, store->Get("studio", ChunkId::Of(c)));
+    EXPECT_EQ(std::string(data.bytes()), c);
+  }
+  EXPECT_EQ(store->Usage()->chunks, 3u);
+}
+
+TEST(ChunkStoreSyncTest, PutUnsyncedStillRejectsBytesThatDoNotMatchTheId) {
+  TempDir dir;
+  ChunkStoreOptions o;
+  o.path = dir.Sub("drive");
+  o.reserve_bytes = 64 << 20;
+  ASSERT_OK_AND_ASSIGN(auto store, ChunkStore::Open(o));
+  ChunkId id = ChunkId::Of("the right bytes");
+  EXPECT_THAT(store->PutUnsynced("studio", id, "other bytes"),
+              StatusIs(absl::StatusCode::kDataLoss));
+  ASSERT_OK(store->Sync());
+  EXPECT_THAT(store->Get("studio", id), StatusIs(absl::StatusCode::kNotFound));
+}
 
 // Corruption on disk: flip bytes inside the blob file and the read must
 // fail with kDataLoss, never return other bytes.
