@@ -224,10 +224,10 @@ void PrintDrives(const ClusterStatus& st) {
   }
   for (const auto& region : Regions(st)) {
     std::printf("\nregion %s\n", region.c_str());
-    std::printf("  %-*s  %-*s  %-*s  %-8s  %23s  %9s  %5s  %9s  %-18s\n",
+    std::printf("  %-*s  %-*s  %-*s  %-8s  %23s  %9s  %5s  %9s  %-24s\n",
                 int(id_w), "drive", int(node_w), "node", int(zone_w), "zone",
                 "state", "used / capacity", "chunks", "PGs", "heartbeat",
-                "scrub (verified)");
+                "scrub pass, oldest check");
     for (const auto& d : st.drives) {
       if (d.region != region) continue;
       uint64_t used =
@@ -237,10 +237,10 @@ void PrintDrives(const ClusterStatus& st) {
       std::string scrub =
           d.scrub.reported
               ? absl::StrFormat(
-                    "%3.0f%% (%s ago)", 100 * d.scrub.pass_fraction,
+                    "%3.0f%%, %s ago", 100 * d.scrub.pass_fraction,
                     FormatSeconds(AgeS(d.scrub.oldest_verified_unix_s)))
               : "-";
-      std::printf("  %-*s  %-*s  %-*s  %-8s  %23s  %9llu  %5u  %9s  %-18s\n",
+      std::printf("  %-*s  %-*s  %-*s  %-8s  %23s  %9llu  %5u  %9s  %-24s\n",
                   int(id_w), d.id.c_str(), int(node_w), d.node.c_str(),
                   int(zone_w), d.zone.c_str(), d.state.c_str(), usage.c_str(),
                   static_cast<unsigned long long>(d.chunks), d.pgs,

@@ -164,6 +164,11 @@ absl::StatusOr<ScrubResult> DriveScrubber::StepLocked(uint64_t max_bytes) {
   {
     absl::MutexLock lock(&mu_);
     cursor = state_.cursor;
+    // A pass starts with its first step, which may come long after the
+    // previous pass ended (NextPassDue).
+    if (cursor.empty() && state_.pass_bytes == 0) {
+      state_.pass_started_s = absl::ToUnixSeconds(env_->Now());
+    }
   }
   while (r.verified_bytes < max_bytes && !r.pass_completed) {
     if (cancelled_) return absl::CancelledError("scrub cancelled");
@@ -252,6 +257,15 @@ double DriveScrubber::PaceFor(uint64_t logical_bytes) const {
                     std::max(options_.min_rate_bytes, options_.max_rate_bytes));
 }
 
+absl::Time DriveScrubber::NextPassDue() const {
+  absl::MutexLock lock(&mu_);
+  if (state_.passes == 0 || !state_.cursor.empty() || state_.pass_bytes > 0) {
+    return absl::InfinitePast();
+  }
+  return absl::FromUnixSeconds(state_.last_pass_started_s) +
+         options_.deadline / 2;
+}
+
 double DriveScrubber::Pace() const {
   auto usage = store_->Usage();
   return PaceFor(usage.ok() ? usage->logical_bytes : 0);
@@ -284,6 +298,7 @@ absl::StatusOr<std::unique_ptr<Scrubber>> Scrubber::Create(
     ChunkRepairSource* source, Env* env, ScrubOptions options) {
   std::unique_ptr<Scrubber> s(new Scrubber());
   s->options_ = options;
+  s->env_ = env;
   for (const auto& [name, store] : drives) {
     auto d = std::make_unique<DriveScrubber>(name, store, source, env, options);
     DRIVE_RETURN_IF_ERROR(d->Load());
@@ -329,6 +344,13 @@ void Scrubber::Loop(DriveScrubber* d) {
     if (drives_[i].get() == d) limiter = limiters_[i].get();
   }
   while (!stop_.HasBeenNotified()) {
+    if (absl::Duration idle = d->NextPassDue() - env_->Now();
+        idle > absl::ZeroDuration()) {
+      // Woken at least every minute: a `scrub --now` meanwhile moves the
+      // due time, and the env's clock may be a test's.
+      stop_.WaitForNotificationWithTimeout(std::min(idle, absl::Minutes(1)));
+      continue;
+    }
     limiter->SetRate(d->Pace());
     auto r = d->Step(kStepBytes);
     absl::Duration wait = absl::Seconds(1);

@@ -107,6 +107,13 @@ class DriveScrubber {
   // The background pace, bytes/s: the drive's bytes over half the
   // deadline, clamped to [min_rate_bytes, max_rate_bytes].
   double Pace() const;
+  // When the background may go on: now while a pass is under way or the
+  // drive was never scrubbed, else half a deadline after the last
+  // completed pass started. Passes start at most every half deadline, so
+  // a drive that the min_rate floor scrubs in minutes is not re-read
+  // around the clock, and each copy is still checked well within the
+  // deadline.
+  absl::Time NextPassDue() const;
   const std::string& drive() const { return drive_; }
   // Makes steps and passes in progress end early with kCancelled, and
   // every later one at once (shutdown).
@@ -115,7 +122,7 @@ class DriveScrubber {
  private:
   struct State {
     std::string cursor;               // last index key verified in this pass
-    int64_t pass_started_s = 0;       // start of the current pass
+    int64_t pass_started_s = 0;       // start of the current (next) pass
     int64_t last_pass_started_s = 0;  // start of the last completed pass
     int64_t created_s = 0;            // first Load on this drive
     uint64_t passes = 0;
@@ -175,6 +182,7 @@ class Scrubber {
   void Loop(DriveScrubber* d);
 
   ScrubOptions options_;
+  Env* env_ = nullptr;
   std::vector<std::unique_ptr<DriveScrubber>> drives_;
   std::vector<std::unique_ptr<RateLimiter>> limiters_;
   absl::Notification stop_;

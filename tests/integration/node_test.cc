@@ -302,7 +302,8 @@ TEST_F(NodeIntegrationTest, SigtermShutsDownCleanlyAndKeepsData) {
 // quarantined (never served again) and counted. A standalone node has no
 // peer to repair from, so the chunk is then missing, not wrong.
 TEST_F(NodeIntegrationTest, BackgroundScrubberQuarantinesAFlippedCopy) {
-  NodeProcess node(dir_.Sub("scrubbed"), kToken);
+  // Passes start at most every half deadline: 2 s here.
+  NodeProcess node(dir_.Sub("scrubbed"), kToken, {"--scrub-deadline", "4s"});
   ASSERT_TRUE(node.Start());
   client::NodeClientOptions o;
   o.address = node.address();
@@ -317,9 +318,9 @@ TEST_F(NodeIntegrationTest, BackgroundScrubberQuarantinesAFlippedCopy) {
   ASSERT_TRUE(node.Start());
   o.address = node.address();  // a new port after the restart
   client::NodeClient c2(o);
-  // The scrubber paces itself at 4 MiB/s here: well under 10 s.
+  // The next pass is due within 2 s and reads 600 KiB: well under 15 s.
   absl::Status got;
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 150; ++i) {
     got = c2.GetChunk("d0", "studio", ChunkId::Of(bad)).status();
     if (absl::IsNotFound(got)) break;
     EXPECT_THAT(got, StatusIs(absl::StatusCode::kDataLoss));

@@ -186,6 +186,31 @@ TEST_F(ScrubberTest, FallingBehindTheDeadlineIsOffSchedule) {
   EXPECT_TRUE(scrubber_->Progress().on_schedule);
 }
 
+TEST_F(ScrubberTest, NextPassIsDueHalfADeadlineAfterTheLastOneStarted) {
+  // Deadline 24 h. Never scrubbed: due at once.
+  WriteChunks(3, 1000);
+  EXPECT_LE(scrubber_->NextPassDue(), env_.Now());
+  int64_t first_start = absl::ToUnixSeconds(env_.Now());
+  ASSERT_OK_AND_ASSIGN(ScrubResult r, scrubber_->Step(1000));
+  EXPECT_FALSE(r.pass_completed);
+  // Mid-pass: the background goes on.
+  EXPECT_LE(scrubber_->NextPassDue(), env_.Now());
+  env_.AdvanceSeconds(60);
+  ASSERT_OK_AND_ASSIGN(r, scrubber_->Step(1 << 20));
+  ASSERT_TRUE(r.pass_completed);
+  EXPECT_EQ(scrubber_->NextPassDue(),
+            absl::FromUnixSeconds(first_start) + absl::Hours(12));
+  // A step long after that starts the next pass at its own time, and the
+  // verification age counts from there once it completes.
+  env_.AdvanceSeconds(13 * 3600);
+  int64_t second_start = absl::ToUnixSeconds(env_.Now());
+  ASSERT_OK_AND_ASSIGN(r, scrubber_->Step(1 << 20));
+  ASSERT_TRUE(r.pass_completed);
+  EXPECT_EQ(scrubber_->Progress().oldest_verified_unix_s, second_start);
+  EXPECT_EQ(scrubber_->NextPassDue(),
+            absl::FromUnixSeconds(second_start) + absl::Hours(12));
+}
+
 TEST_F(ScrubberTest, PaceSpreadsAPassOverHalfTheDeadlineWithinLimits) {
   // Tiny drive: the minimum pace.
   EXPECT_DOUBLE_EQ(scrubber_->Pace(), ScrubOptions().min_rate_bytes);
