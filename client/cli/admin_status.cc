@@ -117,7 +117,7 @@ std::vector<std::string> Warnings(const ClusterStatus& st, bool* healthy) {
   return w;
 }
 
-Json ScrubJson(const client::ScrubState& s) {
+Json ScrubJson(const ScrubProgress& s) {
   return {{"reported", s.reported},
           {"pass_fraction", s.pass_fraction},
           {"oldest_verified_unix_s", s.oldest_verified_unix_s},

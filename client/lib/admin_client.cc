@@ -1,6 +1,7 @@
 #include "drive/admin_client.h"
 
 #include "common/grpc/metadata.h"
+#include "common/grpc/scrub_progress_convert.h"
 #include "common/grpc/status_convert.h"
 #include "common/status_macros.h"
 #include "drive/v1/coordinator.grpc.pb.h"
@@ -11,23 +12,6 @@ namespace drive::client {
 namespace v1 = drive::v1;
 
 namespace {
-
-ScrubState FromProto(const v1::ScrubProgress& p, bool present) {
-  ScrubState s;
-  s.reported = present;
-  s.pass_fraction = p.pass_fraction();
-  s.oldest_verified_unix_s = p.oldest_verified_unix_s();
-  s.passes = p.passes();
-  s.verified_chunks = p.verified_chunks();
-  s.verified_bytes = p.verified_bytes();
-  s.corrupt_found = p.corrupt_found();
-  s.repaired = p.repaired();
-  s.repair_failed = p.repair_failed();
-  s.quarantined = p.quarantined();
-  s.rate_bytes_per_s = p.rate_bytes_per_s();
-  s.on_schedule = p.on_schedule();
-  return s;
-}
 
 RepairState FromProto(const v1::RepairStatus& r) {
   RepairState s;
@@ -117,20 +101,21 @@ absl::StatusOr<ClusterStatus> AdminClient::Status() {
   out.pg_count = m.pg_count();
   out.regions.assign(m.regions().begin(), m.regions().end());
   for (const auto& d : m.drives()) {
-    DriveStatus ds{d.id(),
-                   d.node(),
-                   d.address(),
-                   d.region(),
-                   d.zone(),
-                   d.host(),
-                   d.state(),
-                   d.capacity_bytes(),
-                   d.free_bytes(),
-                   d.chunks(),
-                   d.logical_bytes(),
-                   d.heartbeat_age_s(),
-                   0,
-                   FromProto(d.scrub(), d.has_scrub())};
+    DriveStatus ds{
+        d.id(),
+        d.node(),
+        d.address(),
+        d.region(),
+        d.zone(),
+        d.host(),
+        d.state(),
+        d.capacity_bytes(),
+        d.free_bytes(),
+        d.chunks(),
+        d.logical_bytes(),
+        d.heartbeat_age_s(),
+        0,
+        d.has_scrub() ? ScrubProgressFromProto(d.scrub()) : ScrubProgress{}};
     out.drives.push_back(std::move(ds));
   }
   for (const auto& pg : m.pgs()) {
@@ -210,7 +195,9 @@ absl::StatusOr<std::vector<DriveScrubResult>> AdminClient::Scrub(
   DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::Scrub, req, &resp, now));
   std::vector<DriveScrubResult> out;
   for (const auto& d : resp.drives()) {
-    out.push_back({d.drive_id(), FromProto(d.progress(), d.has_progress()),
+    out.push_back({d.drive_id(),
+                   d.has_progress() ? ScrubProgressFromProto(d.progress())
+                                    : ScrubProgress{},
                    d.verified_chunks(), d.corrupt_found(), d.repaired(),
                    d.error()});
   }

@@ -11,25 +11,10 @@
 #include "absl/time/time.h"
 #include "common/env.h"
 #include "common/placement_map.h"
+#include "common/scrub_progress.h"
 #include "daemon/coordinator/meta_store.h"
 
 namespace drive::coordinator {
-
-// A drive's scrub state as its node reports it (see scrubber.h).
-struct ScrubInfo {
-  double pass_fraction = 0;
-  int64_t oldest_verified_unix_s = 0;
-  uint64_t passes = 0;
-  uint64_t verified_chunks = 0;
-  uint64_t verified_bytes = 0;
-  uint64_t corrupt_found = 0;
-  uint64_t repaired = 0;
-  uint64_t repair_failed = 0;
-  uint64_t quarantined = 0;
-  double rate_bytes_per_s = 0;
-  bool on_schedule = true;
-  bool reported = false;  // false until the node sent any
-};
 
 // Usage of one drive as its node reports it.
 struct DriveReport {
@@ -38,7 +23,7 @@ struct DriveReport {
   uint64_t free_bytes = 0;
   uint64_t chunks = 0;
   uint64_t logical_bytes = 0;
-  ScrubInfo scrub = {};
+  ScrubProgress scrub = {};
 };
 
 // What a node says about itself when it registers.
@@ -68,7 +53,7 @@ struct DriveView {
   // Heard from within down_after, whatever its placement state: repair may
   // read from it and delete from it.
   bool alive = false;
-  ScrubInfo scrub = {};
+  ScrubProgress scrub = {};
 };
 
 // An immutable snapshot: the placement map and every known drive's state.

@@ -55,7 +55,7 @@ struct PullOutcome {
 // What a drive's scrub pass found, or its progress.
 struct DriveScrubOutcome {
   std::string drive_id;
-  ScrubInfo progress;
+  ScrubProgress progress;
   uint64_t verified_chunks = 0;
   uint64_t corrupt_found = 0;
   uint64_t repaired = 0;

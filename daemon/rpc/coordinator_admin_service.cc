@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/synchronization/blocking_counter.h"
+#include "common/grpc/scrub_progress_convert.h"
 #include "common/status_macros.h"
 #include "daemon/rpc/coordinator_convert.h"
 #include "daemon/rpc/coordinator_service.h"
@@ -146,7 +147,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Scrub(
         for (const auto& o : out) {
           auto* d = resp->add_drives();
           d->set_drive_id(o.drive_id);
-          rpc::ToProto(o.progress, d->mutable_progress());
+          ToProto(o.progress, d->mutable_progress());
           d->set_verified_chunks(o.verified_chunks);
           d->set_corrupt_found(o.corrupt_found);
           d->set_repaired(o.repaired);

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "daemon/rpc/grpc_node_transport.h"
+#include "common/grpc/scrub_progress_convert.h"
 
 namespace drive::rpc {
 
@@ -111,22 +111,8 @@ void ToProto(const coordinator::ClusterView& view,
 coordinator::DriveReport FromProto(const drive::v1::DriveReport& r) {
   coordinator::DriveReport d{r.name(), r.capacity_bytes(), r.free_bytes(),
                              r.chunks(), r.logical_bytes()};
-  if (r.has_scrub()) d.scrub = FromProto(r.scrub());
+  if (r.has_scrub()) d.scrub = ScrubProgressFromProto(r.scrub());
   return d;
-}
-
-void ToProto(const coordinator::ScrubInfo& s, drive::v1::ScrubProgress* out) {
-  out->set_pass_fraction(s.pass_fraction);
-  out->set_oldest_verified_unix_s(s.oldest_verified_unix_s);
-  out->set_passes(s.passes);
-  out->set_verified_chunks(s.verified_chunks);
-  out->set_verified_bytes(s.verified_bytes);
-  out->set_corrupt_found(s.corrupt_found);
-  out->set_repaired(s.repaired);
-  out->set_repair_failed(s.repair_failed);
-  out->set_quarantined(s.quarantined);
-  out->set_rate_bytes_per_s(s.rate_bytes_per_s);
-  out->set_on_schedule(s.on_schedule);
 }
 
 }  // namespace drive::rpc

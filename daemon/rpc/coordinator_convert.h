@@ -19,7 +19,6 @@ void ToProto(const coordinator::ClusterView& view,
              drive::v1::PlacementMapInfo* out);
 
 coordinator::DriveReport FromProto(const drive::v1::DriveReport& r);
-void ToProto(const coordinator::ScrubInfo& s, drive::v1::ScrubProgress* out);
 
 const char* DriveStateName(DriveState s);
 

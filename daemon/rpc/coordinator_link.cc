@@ -1,6 +1,7 @@
 #include "daemon/rpc/coordinator_link.h"
 
 #include "common/grpc/metadata.h"
+#include "common/grpc/scrub_progress_convert.h"
 #include "daemon/rpc/node_service.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -27,7 +28,7 @@ struct CoordinatorLink::Impl {
   }
 
   void FillDrives(google::protobuf::RepeatedPtrField<v1::DriveReport>* out) {
-    std::vector<scrubber::ScrubProgress> scrub;
+    std::vector<ScrubProgress> scrub;
     if (options.scrubber != nullptr) scrub = options.scrubber->Progress();
     for (const auto& name : node->drive_names()) {
       auto store = node->drive(name);

@@ -1,6 +1,7 @@
 #include "daemon/rpc/grpc_node_transport.h"
 
 #include "common/grpc/metadata.h"
+#include "common/grpc/scrub_progress_convert.h"
 #include "common/grpc/status_convert.h"
 #include "grpcpp/grpcpp.h"
 
@@ -8,23 +9,6 @@ namespace drive::rpc {
 
 namespace v1 = drive::v1;
 using coordinator::DriveView;
-
-coordinator::ScrubInfo FromProto(const v1::ScrubProgress& p) {
-  coordinator::ScrubInfo s;
-  s.pass_fraction = p.pass_fraction();
-  s.oldest_verified_unix_s = p.oldest_verified_unix_s();
-  s.passes = p.passes();
-  s.verified_chunks = p.verified_chunks();
-  s.verified_bytes = p.verified_bytes();
-  s.corrupt_found = p.corrupt_found();
-  s.repaired = p.repaired();
-  s.repair_failed = p.repair_failed();
-  s.quarantined = p.quarantined();
-  s.rate_bytes_per_s = p.rate_bytes_per_s();
-  s.on_schedule = p.on_schedule();
-  s.reported = true;
-  return s;
-}
 
 GrpcNodeTransport::GrpcNodeTransport(std::string cluster_token,
                                      absl::Duration timeout,
@@ -162,7 +146,8 @@ coordinator::DriveScrubOutcome GrpcNodeTransport::Scrub(const DriveView& drive,
   grpc::Status s = peers_.StubFor(drive.address)->Scrub(&ctx, req, &resp);
   out.status = FromGrpcStatus(s);
   if (!s.ok()) return out;
-  if (resp.drives_size() > 0) out.progress = FromProto(resp.drives(0));
+  if (resp.drives_size() > 0)
+    out.progress = ScrubProgressFromProto(resp.drives(0));
   out.verified_chunks = resp.verified_chunks();
   out.corrupt_found = resp.corrupt_found();
   out.repaired = resp.repaired();

@@ -47,7 +47,4 @@ class GrpcNodeTransport final : public coordinator::NodeTransport {
   PeerChannels peers_;
 };
 
-// Domain scrub state from its wire form.
-coordinator::ScrubInfo FromProto(const drive::v1::ScrubProgress& p);
-
 }  // namespace drive::rpc

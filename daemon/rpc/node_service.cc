@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/scrub_progress_convert.h"
 #include "common/grpc/status_convert.h"
 #include "common/names.h"
 #include "common/status_macros.h"

@@ -41,8 +41,6 @@ struct NodeRepairDeps {
   Executor* executor = nullptr;
 };
 
-void ToProto(const scrubber::ScrubProgress& p, drive::v1::ScrubProgress* out);
-
 // gRPC front of a StorageNode (proto/drive/v1/node.proto). Thin: checks the
 // cluster token, validates and converts, runs the storage call on
 // `executor` (never on gRPC's threads), converts back. Thread-safe; node,

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/scrub_progress_convert.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "daemon/rpc/node_service.h"
@@ -30,21 +31,6 @@ absl::Status CheckBackupId(const std::string& id) {
 }
 
 }  // namespace
-
-void ToProto(const scrubber::ScrubProgress& p, v1::ScrubProgress* out) {
-  out->set_drive(p.drive);
-  out->set_pass_fraction(p.pass_fraction);
-  out->set_oldest_verified_unix_s(p.oldest_verified_unix_s);
-  out->set_passes(p.passes);
-  out->set_verified_chunks(p.verified_chunks);
-  out->set_verified_bytes(p.verified_bytes);
-  out->set_corrupt_found(p.corrupt_found);
-  out->set_repaired(p.repaired);
-  out->set_repair_failed(p.repair_failed);
-  out->set_quarantined(p.quarantined);
-  out->set_rate_bytes_per_s(p.rate_bytes_per_s);
-  out->set_on_schedule(p.on_schedule);
-}
 
 grpc::ServerUnaryReactor* NodeServiceImpl::PgDigests(
     grpc::CallbackServerContext* ctx, const v1::PgDigestsRequest* req,

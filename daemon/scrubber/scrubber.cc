@@ -275,6 +275,7 @@ ScrubProgress DriveScrubber::Progress() const {
   auto usage = store_->Usage();
   absl::MutexLock lock(&mu_);
   ScrubProgress p = totals_;
+  p.reported = true;
   uint64_t logical = usage.ok() ? usage->logical_bytes : 0;
   p.pass_fraction = logical == 0
                         ? 1.0

@@ -15,6 +15,7 @@
 #include "common/env.h"
 #include "common/executor.h"
 #include "common/rate_limiter.h"
+#include "common/scrub_progress.h"
 #include "daemon/storage/chunk_store.h"
 
 namespace drive::scrubber {
@@ -43,23 +44,6 @@ class ChunkRepairSource {
   // other drive could supply a good copy.
   virtual absl::StatusOr<std::string> FetchGoodCopy(std::string_view account,
                                                     const ChunkId& id) = 0;
-};
-
-// A drive's scrub state and what the scrubber did since the process started.
-struct ScrubProgress {
-  std::string drive;
-  double pass_fraction = 0;            // 0..1 by bytes, current pass
-  int64_t oldest_verified_unix_s = 0;  // every copy verified at or after
-  uint64_t passes = 0;                 // completed since the drive was created
-  uint64_t verified_chunks = 0;
-  uint64_t verified_bytes = 0;
-  uint64_t corrupt_found = 0;
-  uint64_t repaired = 0;
-  uint64_t repair_failed = 0;
-  uint64_t quarantined = 0;  // records on the drive
-  double rate_bytes_per_s = 0;
-  bool on_schedule = true;  // oldest verification within the deadline, and a
-                            // pass at the maximum rate fits in it
 };
 
 // What one call found.

@@ -11,24 +11,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/scrub_progress.h"
 
 namespace drive::client {
-
-// A drive's scrub state as its node last reported it.
-struct ScrubState {
-  bool reported = false;  // false until the node reported any
-  double pass_fraction = 0;
-  int64_t oldest_verified_unix_s = 0;  // every copy verified at or after
-  uint64_t passes = 0;
-  uint64_t verified_chunks = 0;
-  uint64_t verified_bytes = 0;
-  uint64_t corrupt_found = 0;
-  uint64_t repaired = 0;
-  uint64_t repair_failed = 0;
-  uint64_t quarantined = 0;
-  double rate_bytes_per_s = 0;
-  bool on_schedule = true;
-};
 
 struct DriveStatus {
   std::string id;  // "node/drive"
@@ -43,8 +28,8 @@ struct DriveStatus {
   uint64_t chunks = 0;
   uint64_t logical_bytes = 0;
   double heartbeat_age_s = 0;
-  uint32_t pgs = 0;  // PGs placed on this drive
-  ScrubState scrub;
+  uint32_t pgs = 0;     // PGs placed on this drive
+  ScrubProgress scrub;  // `reported` false until its node sent any
 };
 
 // Missing copies of one risk class ("one-region", "copies-N").
@@ -116,7 +101,7 @@ struct ClusterStatus {
 // One drive's scrub pass (or progress).
 struct DriveScrubResult {
   std::string drive_id;
-  ScrubState progress;
+  ScrubProgress progress;
   uint64_t verified_chunks = 0;
   uint64_t corrupt_found = 0;
   uint64_t repaired = 0;
