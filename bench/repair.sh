@@ -12,9 +12,12 @@
 #      settings, at the default maximum rate (64 MiB/s per drive) and at a
 #      sixth of it: p50/p99 and throughput.
 #
-#   bench/repair.sh [--quick] [--runs N] [--dir DIR]
+#   bench/repair.sh [--quick] [--runs N] [--dir DIR] [--only scrub|repair|upload]
 #
-# Writes bench/results/repair-<date>[-quick].{json,md} and prints the
+# --only runs one phase (repeat it for several), e.g. to A/B a change to
+# the repair path with `--only repair --runs 5` at two commits.
+#
+# Writes bench/results/repair-<date>[-quick][-PHASE...].{json,md} and prints the
 # Markdown. Needs fio, python3 and the release build; root for dropping
 # the page cache (else cold figures are O_DIRECT/absent, as the report
 # says); no network. Removes its cluster and files on exit.
@@ -30,17 +33,24 @@ BUILD=${BUILD_DIR:-$ROOT/build/release}
 BASE=${BENCH_DIR:-/var/tmp}
 QUICK=0
 RUNS=""
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+PHASES=()
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
     --runs) RUNS=$2; shift ;;
     --dir) BASE=$2; shift ;;
+    --only)
+      [[ $2 =~ ^(scrub|repair|upload)$ ]] || { echo "repair.sh: --only takes scrub, repair or upload" >&2; exit 2; }
+      PHASES+=("$2"); shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "repair.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
+
+# Whether phase $1 runs (all of them without --only).
+want() { ((${#PHASES[@]} == 0)) || [[ " ${PHASES[*]} " == *" $1 "* ]]; }
 
 # Sizes. Base files are 32 MiB, i.e. whole 4 MiB chunks. Upload runs for
 # the p99 comparison add data (six copies each on one disk), so they are
@@ -173,32 +183,34 @@ scrub_once() {  # state run
 }
 
 # The fio file exists and is on disk before any read is measured.
-fio --name=mk --filename="$FIO" --bs=4M --size="$FIO_SIZE" --rw=write \
-  --end_fsync=1 --output-format=terse >/dev/null
-for ((r = 1; r <= RUNS; r++)); do
-  if ((DROP_CACHES)); then
-    bench_drop_caches
-    disk read_seq_cold "$r" read --rw=read --direct=0
-    bench_drop_caches
-    disk read_rand_cold "$r" read --rw=randread --direct=0
-    bench_drop_caches
-    scrub_once cold "$r"
-    # Right after the cold pass every chunk is in the page cache.
-    scrub_once warm "$r"
-    # The sequential read again: back-to-back samples differ by up to 2x
-    # when the host still caches the file (the report shows every sample).
-    bench_drop_caches
-    disk read_seq_cold "$r" read --rw=read --direct=0
-  else
-    disk read_seq_cold "$r" read --rw=read --direct=1
-    disk read_rand_cold "$r" read --rw=randread --direct=1
-    scrub_once warm "$r"
-  fi
-  fio --name=fill --filename="$FIO" --bs=4M --size="$FIO_SIZE" --rw=read \
-    --invalidate=0 --output-format=terse >/dev/null
-  disk read_page_cache "$r" read --rw=read --direct=0 --invalidate=0
-done
-rm -f "$FIO"
+if want scrub; then
+  fio --name=mk --filename="$FIO" --bs=4M --size="$FIO_SIZE" --rw=write \
+    --end_fsync=1 --output-format=terse >/dev/null
+  for ((r = 1; r <= RUNS; r++)); do
+    if ((DROP_CACHES)); then
+      bench_drop_caches
+      disk read_seq_cold "$r" read --rw=read --direct=0
+      bench_drop_caches
+      disk read_rand_cold "$r" read --rw=randread --direct=0
+      bench_drop_caches
+      scrub_once cold "$r"
+      # Right after the cold pass every chunk is in the page cache.
+      scrub_once warm "$r"
+      # The sequential read again: back-to-back samples differ by up to 2x
+      # when the host still caches the file (the report shows every sample).
+      bench_drop_caches
+      disk read_seq_cold "$r" read --rw=read --direct=0
+    else
+      disk read_seq_cold "$r" read --rw=read --direct=1
+      disk read_rand_cold "$r" read --rw=randread --direct=1
+      scrub_once warm "$r"
+    fi
+    fio --name=fill --filename="$FIO" --bs=4M --size="$FIO_SIZE" --rw=read \
+      --invalidate=0 --output-format=terse >/dev/null
+    disk read_page_cache "$r" read --rw=read --direct=0 --invalidate=0
+  done
+  rm -f "$FIO"
+fi
 
 # ----------------------------------------------------------------- repair
 
@@ -262,13 +274,15 @@ repair_once() {  # run node variant extra-flags
   fi
 }
 
-for ((r = 1; r <= RUNS; r++)); do
-  node=${REPAIR_NODES[$(((r - 1) % ${#REPAIR_NODES[@]}))]}
-  repair_once "$r" "$node" shipped ""
-  # The same with O_DIRECT flushes on the receiving drive: no copy of the
-  # chunks into the page cache (the receiving node's biggest CPU cost).
-  ((QUICK)) || repair_once "$r" "$node" direct "--direct-writes true"
-done
+if want repair; then
+  for ((r = 1; r <= RUNS; r++)); do
+    node=${REPAIR_NODES[$(((r - 1) % ${#REPAIR_NODES[@]}))]}
+    repair_once "$r" "$node" shipped ""
+    # The same with O_DIRECT flushes on the receiving drive: no copy of the
+    # chunks into the page cache (the receiving node's biggest CPU cost).
+    ((QUICK)) || repair_once "$r" "$node" direct "--direct-writes true"
+  done
+fi
 
 # ------------------------------------------------- upload p99 vs scrubbing
 
@@ -330,18 +344,20 @@ upload_run() {  # setting run seed
 # One unmeasured upload first (connections, memtables, page cache), then
 # the settings, rotating from run to run so drift on the shared machine
 # does not fall on one setting.
-log "unmeasured warm-up upload"
-"$CBENCH" --op put --files $((UPLOAD_FILES / 2)) --min-size $((4 << 20)) --max-size $((8 << 20)) \
-  --parallel 8 --prefix up/warmup/ --seed 1999 >/dev/null
-n_set=${#SCRUB_SETTINGS[@]}
-for ((r = 1; r <= RUNS; r++)); do
-  for ((k = 0; k < n_set; k++)); do
-    setting=${SCRUB_SETTINGS[$(((r - 1 + k) % n_set))]}
-    log "upload run $r, scrub $setting"
-    set_scrub "$setting"
-    upload_run "$setting" "$r" $((2000 + 10 * r + k))  # new content each
+if want upload; then
+  log "unmeasured warm-up upload"
+  "$CBENCH" --op put --files $((UPLOAD_FILES / 2)) --min-size $((4 << 20)) --max-size $((8 << 20)) \
+    --parallel 8 --prefix up/warmup/ --seed 1999 >/dev/null
+  n_set=${#SCRUB_SETTINGS[@]}
+  for ((r = 1; r <= RUNS; r++)); do
+    for ((k = 0; k < n_set; k++)); do
+      setting=${SCRUB_SETTINGS[$(((r - 1 + k) % n_set))]}
+      log "upload run $r, scrub $setting"
+      set_scrub "$setting"
+      upload_run "$setting" "$r" $((2000 + 10 * r + k))  # new content each
+    done
   done
-done
+fi
 FINAL_FSCK=$("$ADMIN" fsck --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["ok"])') || true
 
 # ----------------------------------------------------------------- report
@@ -349,6 +365,7 @@ FINAL_FSCK=$("$ADMIN" fsck --json | python3 -c 'import json, sys; print(json.loa
 mkdir -p "$ROOT/bench/results"
 STAMP=$(date +%Y-%m-%d)
 ((QUICK)) && STAMP=$STAMP-quick
+((${#PHASES[@]} == 0)) || STAMP=$STAMP-$(IFS=-; echo "${PHASES[*]}")
 OUT=$ROOT/bench/results/repair-$STAMP
 GIT_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -qv '^??' && echo 1 || echo 0)
