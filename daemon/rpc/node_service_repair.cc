@@ -132,8 +132,11 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
           resp->add_messages(std::string(s.message()));
         }
         // One flush for the whole call instead of one per chunk: the
-        // reply's OK codes promise that the copies are on disk.
-        if (absl::Status synced = store->Sync(); !synced.ok()) {
+        // reply's OK codes promise that the copies are on disk. A call that
+        // stored nothing needs none.
+        absl::Status synced =
+            written.empty() ? absl::OkStatus() : store->Sync();
+        if (!synced.ok()) {
           for (size_t i : written) {
             resp->set_codes(static_cast<int>(i),
                             static_cast<int>(synced.code()));
