@@ -18,6 +18,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libabsl-dev libspdlog-dev libcli11-dev nlohmann-json3-dev
   libssl-dev libgtest-dev libgmock-dev
+  etcd-server etcd-client
   fio curl python3 procps time
 )
 

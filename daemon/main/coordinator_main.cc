@@ -6,14 +6,18 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "common/status_macros.h"
 #include "common/units.h"
 #include "daemon/coordinator/coordinator.h"
+#include "daemon/coordinator/embedded_meta_store.h"
 #include "daemon/coordinator/garbage_collector.h"
 #include "daemon/coordinator/maintenance.h"
 #include "daemon/coordinator/metadata_backup.h"
 #include "daemon/coordinator/repair_planner.h"
+#include "daemon/etcd/etcd_meta_store.h"
 #include "daemon/http/metrics_server.h"
 #include "daemon/main/process_util.h"
 #include "daemon/rpc/cluster_backup_sink.h"
@@ -23,6 +27,22 @@
 #include "spdlog/spdlog.h"
 
 namespace drive::daemon {
+namespace {
+
+// The embedded store under --data, or etcd when --meta names it.
+absl::StatusOr<std::unique_ptr<coordinator::MetaStore>> OpenMetaStore(
+    const CoordinatorFlags& flags) {
+  if (flags.meta.empty())
+    return coordinator::EmbeddedMetaStore::Open(flags.data);
+  etcd::EtcdMetaOptions options;
+  DRIVE_ASSIGN_OR_RETURN(options.target, etcd::ParseEtcdUrl(flags.meta));
+  spdlog::info("event=meta_store_etcd endpoints={} prefix={}",
+               absl::StrJoin(options.target.endpoints, ","),
+               options.target.prefix);
+  return etcd::EtcdMetaStore::Connect(std::move(options));
+}
+
+}  // namespace
 
 CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
   CLI::App* cmd =
@@ -34,6 +54,10 @@ CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
       ->capture_default_str();
   cmd->add_option("--data", f.data, "Directory of the coordinator's database")
       ->required();
+  cmd->add_option("--meta", f.meta,
+                  "Metadata on etcd: etcd://HOST:PORT[,HOST:PORT...][/PREFIX] "
+                  "(PREFIX default /drive); without it, in a RocksDB under "
+                  "--data");
   cmd->add_option("--regions", f.regions,
                   "The cluster's two regions, comma-separated")
       ->capture_default_str();
@@ -126,7 +150,7 @@ int RunCoordinator(const CoordinatorFlags& flags,
         absl::InvalidArgumentError("--out-after must exceed --down-after"));
   }
 
-  auto store = coordinator::MetaStore::Open(flags.data);
+  auto store = OpenMetaStore(flags);
   if (!store.ok()) return FailStartup(store.status());
   coordinator::RegistryOptions ro;
   ro.regions = regions;

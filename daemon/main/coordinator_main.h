@@ -11,6 +11,9 @@ struct CoordinatorFlags {
   std::string listen = "127.0.0.1:7000";
   std::string metrics_listen = "127.0.0.1:7001";
   std::string data;  // directory of the coordinator's RocksDB
+  // Empty: metadata in the RocksDB under `data`; else
+  // etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (then `data` holds scratch).
+  std::string meta;
   std::string regions = "west,east";
   uint32_t pg_count = 1024;
   std::string down_after = "10s";

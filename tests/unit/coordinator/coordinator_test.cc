@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/data_token.h"
 #include "common/placement_group.h"
+#include "daemon/coordinator/embedded_meta_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_env.h"
@@ -30,7 +31,7 @@ constexpr char kClusterToken[] = "cluster-secret";
 class CoordinatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    ASSERT_OK_AND_ASSIGN(store_, EmbeddedMetaStore::Open(dir_.Sub("meta")));
     RegistryOptions ro;
     ro.regions = {"west", "east"};
     ro.pg_count = kPgCount;

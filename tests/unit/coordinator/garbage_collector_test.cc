@@ -11,6 +11,7 @@
 #include "tests/support/fake_nodes.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_meta_store.h"
 
 namespace drive::coordinator {
 namespace {
@@ -26,7 +27,8 @@ constexpr int64_t kHour = 3600;
 class GarbageCollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    ASSERT_OK_AND_ASSIGN(store_,
+                         drive::testing::OpenTestMetaStore(dir_.Sub("meta")));
     RegistryOptions ro;
     ro.regions = {"west", "east"};
     ro.pg_count = kPgCount;

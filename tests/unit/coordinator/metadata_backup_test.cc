@@ -10,6 +10,7 @@
 #include "tests/support/fake_nodes.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_meta_store.h"
 
 namespace drive::coordinator {
 namespace {
@@ -64,7 +65,8 @@ class NamespaceSink : public BackupSink {
 class MetadataBackupTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    ASSERT_OK_AND_ASSIGN(store_,
+                         drive::testing::OpenTestMetaStore(dir_.Sub("meta")));
     RegistryOptions ro;
     ro.regions = {"west", "east"};
     ro.pg_count = 8;

@@ -11,6 +11,7 @@
 #include "tests/support/fake_env.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_meta_store.h"
 
 namespace drive::coordinator {
 namespace {
@@ -54,7 +55,8 @@ class NamespaceTest : public ::testing::Test {
   void Reopen() {
     ns_.reset();
     store_.reset();
-    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    ASSERT_OK_AND_ASSIGN(store_,
+                         drive::testing::OpenTestMetaStore(dir_.Sub("meta")));
     ns_ = std::make_unique<Namespace>(store_.get(), &env_, NamespaceOptions{});
     ASSERT_OK(ns_->Load());
   }

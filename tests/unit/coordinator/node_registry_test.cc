@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/coordinator/embedded_meta_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_env.h"
@@ -55,7 +56,7 @@ class NodeRegistryTest : public ::testing::Test {
   void Reopen() {
     registry_.reset();
     store_.reset();
-    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    ASSERT_OK_AND_ASSIGN(store_, EmbeddedMetaStore::Open(dir_.Sub("meta")));
     RegistryOptions o;
     o.regions = {"west", "east"};
     o.pg_count = kPgCount;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/placement_group.h"
+#include "daemon/coordinator/embedded_meta_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_env.h"
@@ -25,7 +26,7 @@ constexpr uint32_t kPgCount = 16;
 class RepairPlannerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(store_, MetaStore::Open(dir_.Sub("meta")));
+    ASSERT_OK_AND_ASSIGN(store_, EmbeddedMetaStore::Open(dir_.Sub("meta")));
     RegistryOptions ro;
     ro.regions = {"west", "east"};
     ro.pg_count = kPgCount;
