@@ -1,6 +1,6 @@
 #include "drive/admin_client.h"
 
-#include "common/grpc/metadata.h"
+#include "common/grpc/coordinator_client.h"
 #include "common/grpc/scrub_progress_convert.h"
 #include "common/grpc/status_convert.h"
 #include "common/status_macros.h"
@@ -55,36 +55,37 @@ uint64_t RepairState::backlog_bytes() const {
 }
 
 struct AdminClient::Impl {
-  std::string token;
-  absl::Duration timeout;
   absl::Duration long_timeout;
-  std::unique_ptr<v1::CoordinatorService::Stub> stub;
+  absl::Status init_error;  // a bad coordinator list or token
+  std::unique_ptr<CoordinatorClient> coordinator;
 
-  // One unary call with the admin token and a deadline.
+  // One unary call with the admin token, a deadline and failover.
   template <typename Request, typename Response>
   absl::Status Call(grpc::Status (v1::CoordinatorService::Stub::*method)(
                         grpc::ClientContext*, const Request&, Response*),
                     const Request& req, Response* resp,
                     bool long_call = false) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata(kAuthorizationKey, "Bearer " + token);
-    ctx.set_deadline(
-        std::chrono::system_clock::now() +
-        absl::ToChronoMilliseconds(long_call ? long_timeout : timeout));
-    return FromGrpcStatus((stub.get()->*method)(&ctx, req, resp));
+    if (!coordinator) return init_error;
+    CoordinatorClient::CallOptions call;
+    if (long_call) call.timeout = long_timeout;
+    return coordinator->Call(method, req, resp, call);
   }
 };
 
 AdminClient::AdminClient(std::string coordinator, std::string token,
                          absl::Duration timeout, absl::Duration long_timeout)
     : impl_(std::make_unique<Impl>()) {
-  impl_->token = std::move(token);
-  impl_->timeout = timeout;
   impl_->long_timeout = long_timeout;
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  impl_->stub = v1::CoordinatorService::NewStub(grpc::CreateCustomChannel(
-      coordinator, grpc::InsecureChannelCredentials(), args));
+  CoordinatorClientOptions o;
+  o.coordinators = std::move(coordinator);
+  o.token = std::move(token);
+  o.timeout = timeout;
+  auto c = CoordinatorClient::Create(std::move(o));
+  if (c.ok()) {
+    impl_->coordinator = std::move(*c);
+  } else {
+    impl_->init_error = c.status();
+  }
 }
 
 AdminClient::~AdminClient() = default;

@@ -27,6 +27,7 @@
 #include "client/lib/internal/replication.h"
 #include "common/content_type.h"
 #include "common/file_path.h"
+#include "common/grpc/coordinator_client.h"
 #include "common/grpc/metadata.h"
 #include "common/grpc/status_convert.h"
 #include "common/placement_group.h"
@@ -92,7 +93,7 @@ void ToManifest(const FileInfo& f, v1::FileManifest* m) {
 
 struct DriveClient::Impl {
   ClientOptions options;
-  std::unique_ptr<v1::CoordinatorService::Stub> coordinator;
+  std::unique_ptr<CoordinatorClient> coordinator;
   PeerChannels channels;
 
   absl::Mutex mu;
@@ -101,22 +102,13 @@ struct DriveClient::Impl {
   std::string data_token ABSL_GUARDED_BY(mu);
   int64_t token_expires ABSL_GUARDED_BY(mu) = 0;
 
-  // One unary coordinator call with the bearer token and deadline.
+  // One unary coordinator call with the bearer token and deadline, with
+  // failover between the listed coordinators.
   template <typename Request, typename Response>
   absl::Status Call(grpc::Status (v1::CoordinatorService::Stub::*method)(
                         grpc::ClientContext*, const Request&, Response*),
                     const Request& req, Response* resp) const {
-    grpc::ClientContext ctx;
-    Prepare(&ctx);
-    return FromGrpcStatus((coordinator.get()->*method)(&ctx, req, resp));
-  }
-
-  void Prepare(grpc::ClientContext* ctx) const { Prepare(ctx, options.token); }
-
-  void Prepare(grpc::ClientContext* ctx, const std::string& token) const {
-    ctx->AddMetadata(kAuthorizationKey, "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      absl::ToChronoMilliseconds(options.timeout));
+    return coordinator->Call(method, req, resp);
   }
 
   // The cached map, refetched when older than a few seconds (drive states
@@ -127,15 +119,10 @@ struct DriveClient::Impl {
       if (map && !force && absl::Now() - map_time < absl::Seconds(3))
         return map;
     }
-    grpc::ClientContext ctx;
-    Prepare(&ctx);
     v1::PlacementMapInfo info;
-    grpc::Status s =
-        coordinator->GetPlacementMap(&ctx, v1::GetPlacementMapRequest(), &info);
-    if (!s.ok()) {
-      return Annotate(FromGrpcStatus(s), "fetching the placement map from ",
-                      options.coordinator);
-    }
+    absl::Status s = Call(&v1::CoordinatorService::Stub::GetPlacementMap,
+                          v1::GetPlacementMapRequest(), &info);
+    if (!s.ok()) return Annotate(s, "fetching the placement map");
     auto fresh = std::make_shared<const ClusterMap>(info);
     absl::MutexLock lock(&mu);
     map = fresh;
@@ -147,13 +134,12 @@ struct DriveClient::Impl {
     absl::MutexLock lock(&mu);
     int64_t now = absl::ToUnixSeconds(absl::Now());
     if (token_expires - now < 300) {
-      grpc::ClientContext ctx;
-      Prepare(&ctx);
       v1::GetDataTokenRequest req;
       req.set_account(options.account);
       v1::GetDataTokenResponse resp;
-      grpc::Status s = coordinator->GetDataToken(&ctx, req, &resp);
-      if (!s.ok()) return Annotate(FromGrpcStatus(s), "getting a data token");
+      absl::Status s =
+          Call(&v1::CoordinatorService::Stub::GetDataToken, req, &resp);
+      if (!s.ok()) return Annotate(s, "getting a data token");
       data_token = resp.token();
       token_expires = resp.expires_unix_s();
     }
@@ -168,8 +154,6 @@ struct DriveClient::Impl {
 
   void ReportBad(const ChunkId& id, const std::string& drive,
                  const absl::Status& why) {
-    grpc::ClientContext ctx;
-    Prepare(&ctx);
     v1::ReportBadReplicaRequest req;
     req.set_account(options.account);
     req.set_chunk_id(std::string(id.bytes()));
@@ -177,7 +161,8 @@ struct DriveClient::Impl {
     req.set_reason(why.ToString());
     v1::ReportBadReplicaResponse resp;
     // Best effort: the read already succeeded or failed on its own terms.
-    coordinator->ReportBadReplica(&ctx, req, &resp).ok();
+    Call(&v1::CoordinatorService::Stub::ReportBadReplica, req, &resp)
+        .IgnoreError();
   }
 
   internal::QuorumPolicy Quorum(const ClusterMap& m) const {
@@ -192,19 +177,17 @@ DriveClient::~DriveClient() = default;
 
 absl::StatusOr<std::unique_ptr<DriveClient>> DriveClient::Connect(
     ClientOptions options) {
-  if (options.coordinator.empty()) {
-    return absl::InvalidArgumentError(
-        "no coordinator address (set DRIVE_COORDINATOR)");
-  }
   if (options.token.empty())
     return absl::InvalidArgumentError("no token (set DRIVE_TOKEN)");
+  CoordinatorClientOptions co;
+  co.coordinators = options.coordinator;
+  co.region = options.region;
+  co.token = options.token;
+  co.timeout = options.timeout;
+  DRIVE_ASSIGN_OR_RETURN(auto coordinator, CoordinatorClient::Create(co));
   std::unique_ptr<DriveClient> c(new DriveClient(options));
   c->impl_->options = options;
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  c->impl_->coordinator =
-      v1::CoordinatorService::NewStub(grpc::CreateCustomChannel(
-          options.coordinator, grpc::InsecureChannelCredentials(), args));
+  c->impl_->coordinator = std::move(coordinator);
   DRIVE_RETURN_IF_ERROR(c->impl_->Map(true).status());
   return c;
 }
@@ -411,12 +394,13 @@ absl::StatusOr<std::string> DriveClient::ReadChunk(const FileInfo& file,
 absl::Status DriveClient::CheckToken(const std::string& account,
                                      const std::string& token) {
   if (token.empty()) return absl::UnauthenticatedError("missing token");
-  grpc::ClientContext ctx;
-  impl_->Prepare(&ctx, token);
   v1::GetDataTokenRequest req;
   req.set_account(account);
   v1::GetDataTokenResponse resp;
-  return FromGrpcStatus(impl_->coordinator->GetDataToken(&ctx, req, &resp));
+  CoordinatorClient::CallOptions call;
+  call.token = token;
+  return impl_->coordinator->Call(&v1::CoordinatorService::Stub::GetDataToken,
+                                  req, &resp, call);
 }
 
 absl::Status DriveClient::RefreshMap() { return impl_->Map(true).status(); }

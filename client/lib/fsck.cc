@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/lib/internal/cluster_map.h"
+#include "common/grpc/coordinator_client.h"
 #include "common/grpc/metadata.h"
 #include "common/grpc/peer_channels.h"
 #include "common/grpc/status_convert.h"
@@ -42,22 +43,14 @@ struct ChunkCheck {
 
 class Checker {
  public:
-  explicit Checker(const FsckOptions& o) : options_(o) {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(64 << 20);
-    stub_ = v1::CoordinatorService::NewStub(grpc::CreateCustomChannel(
-        o.coordinator, grpc::InsecureChannelCredentials(), args));
-  }
+  Checker(const FsckOptions& o, std::unique_ptr<CoordinatorClient> coordinator)
+      : options_(o), coordinator_(std::move(coordinator)) {}
 
   template <typename Req, typename Resp>
   absl::Status Call(grpc::Status (v1::CoordinatorService::Stub::*m)(
                         grpc::ClientContext*, const Req&, Resp*),
                     const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata(kAuthorizationKey, "Bearer " + options_.admin_token);
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(60));
-    return FromGrpcStatus((stub_.get()->*m)(&ctx, req, resp));
+    return coordinator_->Call(m, req, resp);
   }
 
   absl::Status LoadMap() {
@@ -214,7 +207,7 @@ class Checker {
 
  private:
   FsckOptions options_;
-  std::unique_ptr<v1::CoordinatorService::Stub> stub_;
+  std::unique_ptr<CoordinatorClient> coordinator_;
   std::unique_ptr<ClusterMap> map_;
   PeerChannels peers_;
 };
@@ -225,7 +218,11 @@ absl::StatusOr<FsckReport> RunFsck(
     const FsckOptions& options,
     const std::function<void(const std::string&, const std::string&)>&
         on_file) {
-  Checker checker(options);
+  CoordinatorClientOptions co;
+  co.coordinators = options.coordinator;
+  co.token = options.admin_token;
+  DRIVE_ASSIGN_OR_RETURN(auto coordinator, CoordinatorClient::Create(co));
+  Checker checker(options, std::move(coordinator));
   DRIVE_RETURN_IF_ERROR(checker.LoadMap());
   std::vector<std::string> accounts;
   AdminClient admin(options.coordinator, options.admin_token);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/executor.h"
+#include "common/grpc/coordinator_client.h"
 #include "common/metrics.h"
 #include "common/status_macros.h"
 #include "common/units.h"
@@ -30,6 +31,7 @@ absl::StatusOr<Settings> SettingsFromFlags(const GatewayFlags& f) {
   if (f.coordinator.empty()) {
     return absl::InvalidArgumentError("--coordinator is required");
   }
+  DRIVE_RETURN_IF_ERROR(ParseCoordinatorList(f.coordinator).status());
   DRIVE_ASSIGN_OR_RETURN(auto listen, SplitHostPort(f.listen));
   s.server.host = listen.first;
   s.server.port = listen.second;
@@ -90,7 +92,9 @@ CLI::App* AddGatewayCommand(CLI::App& app, GatewayFlags& f) {
     return cmd->add_option(name, field, help)->capture_default_str();
   };
   opt("--listen", f.listen, "HTTP address HOST:PORT (port 0: any)");
-  opt("--coordinator", f.coordinator, "Coordinator address HOST:PORT")
+  opt("--coordinator", f.coordinator,
+      "Coordinator address HOST:PORT, or a list to fail over between: "
+      "[REGION=]HOST:PORT,...")
       ->required();
   opt("--cluster-token-file", f.cluster_token_file,
       "File holding the cluster token (else $DRIVE_CLUSTER_TOKEN)");

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/grpc/coordinator_client.h"
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "daemon/http/metrics_server.h"
@@ -94,7 +95,8 @@ CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
   cmd->add_option("--host", f.host,
                   "Failure-domain host name (default: node name)");
   cmd->add_option("--coordinator", f.coordinator,
-                  "Coordinator address HOST:PORT; empty runs standalone");
+                  "Coordinator address HOST:PORT, or a list to fail over "
+                  "between: [REGION=]HOST:PORT,...; empty runs standalone");
   cmd->add_option("--advertise", f.advertise,
                   "Address peers use to reach this node (default: the bound "
                   "listen address)");
@@ -197,6 +199,11 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
       metrics_server.Start(metrics_addr->first, metrics_addr->second);
   if (!metrics_port.ok()) return FailStartup(metrics_port.status());
 
+  if (!flags.coordinator.empty()) {
+    if (auto list = ParseCoordinatorList(flags.coordinator); !list.ok()) {
+      return FailStartup(list.status());
+    }
+  }
   if (!flags.ready_file.empty()) {
     std::string ready = absl::StrCat("{\"grpc_port\": ", grpc_port,
                                      ", \"metrics_port\": ", *metrics_port,

@@ -1,6 +1,6 @@
 #include "daemon/rpc/coordinator_link.h"
 
-#include "common/grpc/metadata.h"
+#include "common/grpc/coordinator_client.h"
 #include "common/grpc/scrub_progress_convert.h"
 #include "daemon/rpc/node_service.h"
 #include "drive/v1/coordinator.grpc.pb.h"
@@ -14,18 +14,13 @@ namespace v1 = drive::v1;
 struct CoordinatorLink::Impl {
   storage::StorageNode* node;
   CoordinatorLinkOptions options;
-  std::unique_ptr<v1::CoordinatorService::Stub> stub;
+  std::unique_ptr<CoordinatorClient> coordinator;  // null: init_error
+  absl::Status init_error;
   absl::Notification stop;
   std::thread thread;
   bool registered = false;
   bool last_failed = false;
   absl::Time map_fetched = absl::InfinitePast();
-
-  void Prepare(grpc::ClientContext* ctx) {
-    ctx->AddMetadata(kAuthorizationKey, "Bearer " + options.cluster_token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(5));
-  }
 
   void FillDrives(google::protobuf::RepeatedPtrField<v1::DriveReport>* out) {
     std::vector<ScrubProgress> scrub;
@@ -53,19 +48,16 @@ struct CoordinatorLink::Impl {
         absl::Now() - map_fetched < absl::Seconds(30)) {
       return;
     }
-    grpc::ClientContext ctx;
-    Prepare(&ctx);
     auto info = std::make_shared<v1::PlacementMapInfo>();
-    grpc::Status s =
-        stub->GetPlacementMap(&ctx, v1::GetPlacementMapRequest(), info.get());
+    absl::Status s =
+        coordinator->Call(&v1::CoordinatorService::Stub::GetPlacementMap,
+                          v1::GetPlacementMapRequest(), info.get());
     if (!s.ok()) return;  // retried on the next beat
     options.map->Update(std::move(info));
     map_fetched = absl::Now();
   }
 
-  grpc::Status Register() {
-    grpc::ClientContext ctx;
-    Prepare(&ctx);
+  absl::Status Register() {
     v1::RegisterNodeRequest req;
     req.set_node(options.node);
     req.set_address(options.address);
@@ -76,25 +68,25 @@ struct CoordinatorLink::Impl {
     req.set_pg_count(first.ok() ? (*first)->pg_count() : 0);
     FillDrives(req.mutable_drives());
     v1::RegisterNodeResponse resp;
-    grpc::Status s = stub->RegisterNode(&ctx, req, &resp);
+    absl::Status s = coordinator->Call(
+        &v1::CoordinatorService::Stub::RegisterNode, req, &resp);
     if (s.ok()) {
       spdlog::info("event=node_registered node={} coordinator={} epoch={}",
-                   options.node, options.coordinator, resp.epoch());
+                   options.node, coordinator->current(), resp.epoch());
       map_fetched = absl::InfinitePast();  // a fresh start: fetch it now
       RefreshMap(resp.epoch());
     }
     return s;
   }
 
-  grpc::Status Beat() {
-    grpc::ClientContext ctx;
-    Prepare(&ctx);
+  absl::Status Beat() {
     v1::HeartbeatRequest req;
     req.set_node(options.node);
     req.set_address(options.address);
     FillDrives(req.mutable_drives());
     v1::HeartbeatResponse resp;
-    grpc::Status s = stub->Heartbeat(&ctx, req, &resp);
+    absl::Status s =
+        coordinator->Call(&v1::CoordinatorService::Stub::Heartbeat, req, &resp);
     if (s.ok() && !resp.known()) registered = false;
     if (s.ok() && resp.known()) RefreshMap(resp.epoch());
     return s;
@@ -102,13 +94,15 @@ struct CoordinatorLink::Impl {
 
   void Loop() {
     do {
-      grpc::Status s = registered ? Beat() : Register();
+      absl::Status s = !coordinator ? init_error
+                       : registered ? Beat()
+                                    : Register();
       if (s.ok() && !registered) registered = true;
       if (!s.ok() && !last_failed) {
         // Log the first failure of a streak, not one line per second.
         spdlog::warn(
             "event=coordinator_unreachable node={} coordinator={} error=\"{}\"",
-            options.node, options.coordinator, s.error_message());
+            options.node, options.coordinator, std::string(s.message()));
       }
       last_failed = !s.ok();
     } while (!stop.WaitForNotificationWithTimeout(options.interval));
@@ -120,8 +114,18 @@ CoordinatorLink::CoordinatorLink(storage::StorageNode* node,
     : impl_(std::make_unique<Impl>()) {
   impl_->node = node;
   impl_->options = std::move(options);
-  impl_->stub = v1::CoordinatorService::NewStub(grpc::CreateChannel(
-      impl_->options.coordinator, grpc::InsecureChannelCredentials()));
+  CoordinatorClientOptions co;
+  co.coordinators = impl_->options.coordinator;
+  co.region = impl_->options.region;
+  co.token = impl_->options.cluster_token;
+  co.timeout = absl::Seconds(5);
+  co.rounds = 1;  // the next beat is the retry
+  auto c = CoordinatorClient::Create(std::move(co));
+  if (c.ok()) {
+    impl_->coordinator = std::move(*c);
+  } else {
+    impl_->init_error = c.status();
+  }
 }
 
 CoordinatorLink::~CoordinatorLink() {

@@ -13,7 +13,8 @@
 namespace drive::rpc {
 
 struct CoordinatorLinkOptions {
-  std::string coordinator;  // HOST:PORT
+  // HOST:PORT, or a list to fail over between (ParseCoordinatorList).
+  std::string coordinator;
   std::string cluster_token;
   std::string node;     // node name
   std::string address;  // where peers reach this node's NodeService

@@ -119,7 +119,10 @@ struct PgState {
 
 class AdminClient {
  public:
-  // `token` is the admin token. Does not contact the coordinator yet.
+  // `coordinator` is an address or a list to fail over between (see
+  // ClientOptions::coordinator); `token` is the admin token. Does not
+  // contact the coordinator yet; a bad list or token is the error of every
+  // call.
   // `timeout` bounds quick calls; scrubs, repairs, GC and backups that run
   // to completion get `long_timeout`.
   AdminClient(std::string coordinator, std::string token,

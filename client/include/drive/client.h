@@ -17,7 +17,8 @@
 namespace drive::client {
 
 struct ClientOptions {
-  // Coordinator address HOST:PORT.
+  // Coordinators: HOST:PORT, or a list "[REGION=]HOST:PORT,..." to fail
+  // over between (those in `region` are tried first).
   std::string coordinator;
   // Bearer token: the account's token (or the admin token).
   std::string token;
