@@ -67,7 +67,8 @@ struct AdminClient::Impl {
                     const Request& req, Response* resp,
                     bool long_call = false) {
     grpc::ClientContext ctx;
-    ctx.AddMetadata(kAuthorizationKey, "Bearer " + token);
+    DRIVE_RETURN_IF_ERROR(
+        AddMetadata(&ctx, kAuthorizationKey, "Bearer " + token));
     ctx.set_deadline(
         std::chrono::system_clock::now() +
         absl::ToChronoMilliseconds(long_call ? long_timeout : timeout));

@@ -33,6 +33,7 @@
 #include "common/status_macros.h"
 #include "common/status_util.h"
 #include "common/strings.h"
+#include "common/timestamps.h"
 #include "drive/client.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -45,6 +46,15 @@ using internal::ClusterMap;
 using internal::MapDrive;
 
 namespace {
+
+// The attributes the coordinator checks on commit, checked before any
+// chunk is sent.
+absl::Status ValidateAttributes(const std::string& path,
+                                const std::string& content_type,
+                                int64_t mtime_ms) {
+  DRIVE_RETURN_IF_ERROR(Annotate(ValidateContentType(content_type), path));
+  return Annotate(ValidateTimestampMs("mtime", mtime_ms), path);
+}
 
 FileInfo FromManifest(const v1::FileManifest& m, const ClusterMap* map) {
   FileInfo f;
@@ -107,16 +117,23 @@ struct DriveClient::Impl {
                         grpc::ClientContext*, const Request&, Response*),
                     const Request& req, Response* resp) const {
     grpc::ClientContext ctx;
-    Prepare(&ctx);
+    DRIVE_RETURN_IF_ERROR(Prepare(&ctx));
     return FromGrpcStatus((coordinator.get()->*method)(&ctx, req, resp));
   }
 
-  void Prepare(grpc::ClientContext* ctx) const { Prepare(ctx, options.token); }
+  absl::Status Prepare(grpc::ClientContext* ctx) const {
+    return Prepare(ctx, options.token);
+  }
 
-  void Prepare(grpc::ClientContext* ctx, const std::string& token) const {
-    ctx->AddMetadata(kAuthorizationKey, "Bearer " + token);
+  // Adds the bearer token and the deadline; kInvalidArgument (and no call
+  // may be made) when the token cannot travel as metadata.
+  absl::Status Prepare(grpc::ClientContext* ctx,
+                       const std::string& token) const {
+    DRIVE_RETURN_IF_ERROR(
+        AddMetadata(ctx, kAuthorizationKey, "Bearer " + token));
     ctx->set_deadline(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options.timeout));
+    return absl::OkStatus();
   }
 
   // The cached map, refetched when older than a few seconds (drive states
@@ -128,7 +145,7 @@ struct DriveClient::Impl {
         return map;
     }
     grpc::ClientContext ctx;
-    Prepare(&ctx);
+    DRIVE_RETURN_IF_ERROR(Prepare(&ctx));
     v1::PlacementMapInfo info;
     grpc::Status s =
         coordinator->GetPlacementMap(&ctx, v1::GetPlacementMapRequest(), &info);
@@ -148,7 +165,7 @@ struct DriveClient::Impl {
     int64_t now = absl::ToUnixSeconds(absl::Now());
     if (token_expires - now < 300) {
       grpc::ClientContext ctx;
-      Prepare(&ctx);
+      DRIVE_RETURN_IF_ERROR(Prepare(&ctx));
       v1::GetDataTokenRequest req;
       req.set_account(options.account);
       v1::GetDataTokenResponse resp;
@@ -169,7 +186,7 @@ struct DriveClient::Impl {
   void ReportBad(const ChunkId& id, const std::string& drive,
                  const absl::Status& why) {
     grpc::ClientContext ctx;
-    Prepare(&ctx);
+    if (!Prepare(&ctx).ok()) return;  // never: Connect's map fetch checked it
     v1::ReportBadReplicaRequest req;
     req.set_account(options.account);
     req.set_chunk_id(std::string(id.bytes()));
@@ -214,6 +231,8 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
     const std::string& remote_path, const std::string& content_type,
     int64_t mtime_ms, ProgressFn progress) {
   DRIVE_RETURN_IF_ERROR(ValidateFilePath(remote_path));
+  DRIVE_RETURN_IF_ERROR(
+      ValidateAttributes(remote_path, content_type, mtime_ms));
   DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
   internal::GrpcChunkTransport transport(ctx);
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
@@ -288,6 +307,9 @@ absl::StatusOr<PreparedFile> DriveClient::Upload(
   ::fstat(fd, &st);
   int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 +
                      st.st_mtim.tv_nsec / 1000000;
+  // A local file's mtime is a hint: one outside the stored range (a file
+  // dated before 1970) is kept at the nearest end rather than refused.
+  mtime_ms = std::clamp(mtime_ms, kMinTimestampMs, kMaxTimestampMs);
   auto read = [&](char* buf, size_t max) -> absl::StatusOr<size_t> {
     while (true) {
       ssize_t n = ::read(fd, buf, max);
@@ -314,6 +336,8 @@ absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
   bool unknown = files.empty();
   int64_t started = INT64_MAX;
   for (const auto& f : files) {
+    DRIVE_RETURN_IF_ERROR(
+        ValidateAttributes(f.info.path, f.info.content_type, f.info.mtime_ms));
     ToManifest(f.info, req.add_files());
     if (f.upload_started_ms == 0) unknown = true;
     started = std::min(started, f.upload_started_ms);
@@ -412,7 +436,10 @@ absl::Status DriveClient::CheckToken(const std::string& account,
                                      const std::string& token) {
   if (token.empty()) return absl::UnauthenticatedError("missing token");
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx, token);
+  // A token that cannot travel as metadata is no token of ours.
+  if (absl::Status s = impl_->Prepare(&ctx, token); !s.ok()) {
+    return absl::UnauthenticatedError(s.message());
+  }
   v1::GetDataTokenRequest req;
   req.set_account(account);
   v1::GetDataTokenResponse resp;

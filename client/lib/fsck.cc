@@ -16,6 +16,7 @@
 #include "common/grpc/metadata.h"
 #include "common/grpc/peer_channels.h"
 #include "common/grpc/status_convert.h"
+#include "common/metadata_value.h"
 #include "common/placement_group.h"
 #include "common/status_macros.h"
 #include "drive/admin_client.h"
@@ -54,7 +55,8 @@ class Checker {
                         grpc::ClientContext*, const Req&, Resp*),
                     const Req& req, Resp* resp) {
     grpc::ClientContext ctx;
-    ctx.AddMetadata(kAuthorizationKey, "Bearer " + options_.admin_token);
+    DRIVE_RETURN_IF_ERROR(
+        AddMetadata(&ctx, kAuthorizationKey, "Bearer " + options_.admin_token));
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(60));
     return FromGrpcStatus((stub_.get()->*m)(&ctx, req, resp));
@@ -74,6 +76,7 @@ class Checker {
     v1::GetDataTokenResponse resp;
     DRIVE_RETURN_IF_ERROR(
         Call(&v1::CoordinatorService::Stub::GetDataToken, req, &resp));
+    DRIVE_RETURN_IF_ERROR(ValidateMetadataValue("data token", resp.token()));
     return resp.token();
   }
 
@@ -88,7 +91,8 @@ class Checker {
       for (size_t from = 0; from < idx.size(); from += kVerifyBatch) {
         size_t to = std::min(idx.size(), from + kVerifyBatch);
         grpc::ClientContext ctx;
-        ctx.AddMetadata(kDataTokenKey, token);
+        // Never fails: DataToken checked the token.
+        if (!AddMetadata(&ctx, kDataTokenKey, token).ok()) return;
         ctx.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(options_.deep ? 600 : 30));
         if (options_.deep) {
