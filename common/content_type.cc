@@ -4,8 +4,51 @@
 #include <cctype>
 #include <map>
 
+#include "absl/strings/str_cat.h"
+#include "common/strings.h"
+
 namespace drive {
 namespace {
+
+// RFC 9110 tchar.
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+      (c >= '0' && c <= '9')) {
+    return true;
+  }
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Consumes a token at the front of `s`; false if there is none.
+bool ConsumeToken(std::string_view& s) {
+  size_t n = 0;
+  while (n < s.size() && IsTokenChar(s[n])) ++n;
+  s.remove_prefix(n);
+  return n > 0;
+}
+
+// Consumes a quoted-string (printable ASCII, backslash escapes) at the
+// front of `s`; false if it is missing or unterminated.
+bool ConsumeQuotedString(std::string_view& s) {
+  if (s.empty() || s[0] != '"') return false;
+  for (size_t i = 1; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c > 0x7E) return false;
+    if (c == '\\') {
+      if (++i == s.size()) return false;
+      const auto e = static_cast<unsigned char>(s[i]);
+      if (e < 0x20 || e > 0x7E) return false;
+    } else if (c == '"') {
+      s.remove_prefix(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+void SkipSpaces(std::string_view& s) {
+  while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+}
 
 bool StartsWith(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
@@ -37,6 +80,46 @@ std::string FromMagic(std::string_view h) {
 }
 
 }  // namespace
+
+absl::Status ValidateContentType(std::string_view content_type) {
+  if (content_type.size() > kMaxContentTypeBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "content type longer than ", kMaxContentTypeBytes, " bytes"));
+  }
+  if (content_type.empty()) return absl::OkStatus();
+  auto bad = [](std::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("content type is not TYPE/SUBTYPE[; NAME=VALUE]... in "
+                     "printable ASCII: ",
+                     Sv(why)));
+  };
+  std::string_view s = content_type;
+  if (!ConsumeToken(s)) return bad("no type");
+  if (s.empty() || s[0] != '/') return bad("no '/' after the type");
+  s.remove_prefix(1);
+  if (!ConsumeToken(s)) return bad("no subtype");
+  while (!s.empty()) {
+    SkipSpaces(s);
+    if (s.empty() || s[0] != ';') return bad("unexpected byte after the type");
+    s.remove_prefix(1);
+    SkipSpaces(s);
+    if (s.empty() || s[0] == ';') continue;  // an empty parameter
+    if (!ConsumeToken(s)) return bad("bad parameter name");
+    if (s.empty() || s[0] != '=') return bad("parameter without '='");
+    s.remove_prefix(1);
+    if (!ConsumeToken(s) && !ConsumeQuotedString(s)) {
+      return bad("bad parameter value");
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string ServableContentType(std::string_view stored) {
+  if (stored.empty() || !ValidateContentType(stored).ok()) {
+    return "application/octet-stream";
+  }
+  return std::string(stored);
+}
 
 std::string GuessContentType(std::string_view path, std::string_view head) {
   std::string magic = FromMagic(head);

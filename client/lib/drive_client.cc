@@ -34,6 +34,7 @@
 #include "common/status_macros.h"
 #include "common/status_util.h"
 #include "common/strings.h"
+#include "common/timestamps.h"
 #include "drive/client.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -46,6 +47,15 @@ using internal::ClusterMap;
 using internal::MapDrive;
 
 namespace {
+
+// The attributes the coordinator checks on commit, checked before any
+// chunk is sent.
+absl::Status ValidateAttributes(const std::string& path,
+                                const std::string& content_type,
+                                int64_t mtime_ms) {
+  DRIVE_RETURN_IF_ERROR(Annotate(ValidateContentType(content_type), path));
+  return Annotate(ValidateTimestampMs("mtime", mtime_ms), path);
+}
 
 FileInfo FromManifest(const v1::FileManifest& m, const ClusterMap* map) {
   FileInfo f;
@@ -197,6 +207,8 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
     const std::string& remote_path, const std::string& content_type,
     int64_t mtime_ms, ProgressFn progress) {
   DRIVE_RETURN_IF_ERROR(ValidateFilePath(remote_path));
+  DRIVE_RETURN_IF_ERROR(
+      ValidateAttributes(remote_path, content_type, mtime_ms));
   DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
   internal::GrpcChunkTransport transport(ctx);
   DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
@@ -271,6 +283,9 @@ absl::StatusOr<PreparedFile> DriveClient::Upload(
   ::fstat(fd, &st);
   int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 +
                      st.st_mtim.tv_nsec / 1000000;
+  // A local file's mtime is a hint: one outside the stored range (a file
+  // dated before 1970) is kept at the nearest end rather than refused.
+  mtime_ms = std::clamp(mtime_ms, kMinTimestampMs, kMaxTimestampMs);
   auto read = [&](char* buf, size_t max) -> absl::StatusOr<size_t> {
     while (true) {
       ssize_t n = ::read(fd, buf, max);
@@ -297,6 +312,8 @@ absl::StatusOr<std::vector<FileInfo>> DriveClient::Commit(
   bool unknown = files.empty();
   int64_t started = INT64_MAX;
   for (const auto& f : files) {
+    DRIVE_RETURN_IF_ERROR(
+        ValidateAttributes(f.info.path, f.info.content_type, f.info.mtime_ms));
     ToManifest(f.info, req.add_files());
     if (f.upload_started_ms == 0) unknown = true;
     started = std::min(started, f.upload_started_ms);

@@ -17,6 +17,7 @@
 #include "common/grpc/metadata.h"
 #include "common/grpc/peer_channels.h"
 #include "common/grpc/status_convert.h"
+#include "common/metadata_value.h"
 #include "common/placement_group.h"
 #include "common/status_macros.h"
 #include "drive/admin_client.h"
@@ -67,6 +68,7 @@ class Checker {
     v1::GetDataTokenResponse resp;
     DRIVE_RETURN_IF_ERROR(
         Call(&v1::CoordinatorService::Stub::GetDataToken, req, &resp));
+    DRIVE_RETURN_IF_ERROR(ValidateMetadataValue("data token", resp.token()));
     return resp.token();
   }
 
@@ -81,7 +83,8 @@ class Checker {
       for (size_t from = 0; from < idx.size(); from += kVerifyBatch) {
         size_t to = std::min(idx.size(), from + kVerifyBatch);
         grpc::ClientContext ctx;
-        ctx.AddMetadata(kDataTokenKey, token);
+        // Never fails: DataToken checked the token.
+        if (!AddMetadata(&ctx, kDataTokenKey, token).ok()) return;
         ctx.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(options_.deep ? 600 : 30));
         if (options_.deep) {

@@ -30,10 +30,13 @@ namespace {
 namespace v1 = drive::v1;
 using Json = nlohmann::json;
 
-void Prepare(grpc::ClientContext* ctx, const std::string& token, int seconds) {
-  ctx->AddMetadata(kClusterTokenKey, token);
+// kInvalidArgument (make no call) when the token cannot be metadata.
+absl::Status Prepare(grpc::ClientContext* ctx, const std::string& token,
+                     int seconds) {
+  DRIVE_RETURN_IF_ERROR(AddMetadata(ctx, kClusterTokenKey, token));
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::seconds(seconds));
+  return absl::OkStatus();
 }
 
 // Every record any of the nodes has, by id.
@@ -44,7 +47,7 @@ absl::StatusOr<std::map<std::string, Json>> Records(
   absl::Status last = absl::InvalidArgumentError("no node given");
   for (const auto& node : nodes) {
     grpc::ClientContext ctx;
-    Prepare(&ctx, token, 30);
+    DRIVE_RETURN_IF_ERROR(Prepare(&ctx, token, 30));
     v1::ListBackupRecordsResponse resp;
     grpc::Status s = peers.StubFor(node)->ListBackupRecords(
         &ctx, v1::ListBackupRecordsRequest(), &resp);
@@ -176,7 +179,11 @@ absl::StatusOr<RestoreReport> RestoreMetadata(const RestoreOptions& o) {
         auto it = drives.find(drive_id);
         if (it == drives.end()) continue;
         grpc::ClientContext ctx;
-        Prepare(&ctx, o.cluster_token, 60);
+        absl::Status prepared = Prepare(&ctx, o.cluster_token, 60);
+        if (!prepared.ok()) {
+          data = prepared;
+          break;
+        }
         data = ReadWholeChunk(peers.StubFor(it->second.first), &ctx,
                               it->second.second, account, *id);
         if (data.ok() && ChunkId::Of(*data) == *id) break;

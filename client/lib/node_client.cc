@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/metadata.h"
 #include "common/grpc/status_convert.h"
+#include "common/status_macros.h"
 #include "drive/v1/node.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -20,10 +21,13 @@ struct NodeClient::Impl {
   NodeClientOptions options;
   std::unique_ptr<v1::NodeService::Stub> stub;
 
-  void Prepare(grpc::ClientContext* ctx) const {
-    ctx->AddMetadata(kClusterTokenKey, options.cluster_token);
+  // kInvalidArgument (make no call) when the token cannot be metadata.
+  absl::Status Prepare(grpc::ClientContext* ctx) const {
+    DRIVE_RETURN_IF_ERROR(
+        AddMetadata(ctx, kClusterTokenKey, options.cluster_token));
     ctx->set_deadline(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options.timeout));
+    return absl::OkStatus();
   }
 };
 
@@ -49,7 +53,7 @@ absl::StatusOr<PutChunkResult> NodeClient::PutChunk(std::string_view drive,
                                                     const ChunkId& id,
                                                     std::string_view data) {
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
+  DRIVE_RETURN_IF_ERROR(impl_->Prepare(&ctx));
   v1::PutChunkResponse resp;
   auto writer = impl_->stub->PutChunk(&ctx, &resp);
   v1::PutChunkRequest req;
@@ -81,7 +85,7 @@ absl::StatusOr<std::string> NodeClient::GetChunk(std::string_view drive,
                                                  uint64_t offset,
                                                  uint64_t length) {
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
+  DRIVE_RETURN_IF_ERROR(impl_->Prepare(&ctx));
   v1::GetChunkRequest req;
   req.set_drive(std::string(drive));
   req.mutable_address()->set_account(std::string(account));
@@ -104,7 +108,7 @@ absl::StatusOr<std::vector<bool>> NodeClient::HasChunks(
     std::string_view drive, std::string_view account,
     const std::vector<ChunkId>& ids) {
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
+  DRIVE_RETURN_IF_ERROR(impl_->Prepare(&ctx));
   v1::HasChunksRequest req;
   req.set_drive(std::string(drive));
   req.set_account(std::string(account));
@@ -122,7 +126,7 @@ absl::StatusOr<uint64_t> NodeClient::DeleteChunks(
     std::string_view drive, std::string_view account,
     const std::vector<ChunkId>& ids) {
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
+  DRIVE_RETURN_IF_ERROR(impl_->Prepare(&ctx));
   v1::DeleteChunksRequest req;
   req.set_drive(std::string(drive));
   req.set_account(std::string(account));
@@ -139,7 +143,7 @@ absl::StatusOr<ChunkPage> NodeClient::ListChunks(std::string_view drive,
                                                  std::string_view page_token,
                                                  uint32_t limit) {
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
+  DRIVE_RETURN_IF_ERROR(impl_->Prepare(&ctx));
   v1::ListChunksRequest req;
   req.set_drive(std::string(drive));
   req.set_account(std::string(account));
@@ -161,7 +165,7 @@ absl::StatusOr<ChunkPage> NodeClient::ListChunks(std::string_view drive,
 
 absl::StatusOr<std::vector<DriveStatsResult>> NodeClient::NodeStats() {
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
+  DRIVE_RETURN_IF_ERROR(impl_->Prepare(&ctx));
   v1::NodeStatsResponse resp;
   grpc::Status s = impl_->stub->NodeStats(&ctx, v1::NodeStatsRequest(), &resp);
   if (!s.ok()) return FromGrpcStatus(s);
@@ -176,7 +180,7 @@ absl::StatusOr<std::vector<DriveStatsResult>> NodeClient::NodeStats() {
 
 absl::StatusOr<uint64_t> NodeClient::CrossRegionBytesIn() {
   grpc::ClientContext ctx;
-  impl_->Prepare(&ctx);
+  DRIVE_RETURN_IF_ERROR(impl_->Prepare(&ctx));
   v1::NodeStatsResponse resp;
   grpc::Status s = impl_->stub->NodeStats(&ctx, v1::NodeStatsRequest(), &resp);
   if (!s.ok()) return FromGrpcStatus(s);

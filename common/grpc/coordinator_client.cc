@@ -10,22 +10,12 @@
 #include "absl/strings/str_split.h"
 #include "common/grpc/metadata.h"
 #include "common/grpc/status_convert.h"
+#include "common/metadata_value.h"
+#include "common/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
 namespace drive {
-
-namespace {
-
-// gRPC aborts the process on a metadata value outside printable ASCII.
-bool IsPrintableToken(std::string_view token) {
-  for (char c : token) {
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 absl::StatusOr<std::vector<CoordinatorAddress>> ParseCoordinatorList(
     std::string_view list) {
@@ -89,10 +79,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
   }
   auto parsed = ParseCoordinatorList(options.coordinators);
   if (!parsed.ok()) return parsed.status();
-  if (!IsPrintableToken(options.token)) {
-    return absl::InvalidArgumentError(
-        "the token has a character that is not printable ASCII");
-  }
+  DRIVE_RETURN_IF_ERROR(ValidateMetadataValue("token", options.token));
   options.rounds = std::clamp(options.rounds, 1, 10);
   std::vector<CoordinatorAddress> ordered =
       PreferRegion(std::move(*parsed), options.region);
@@ -122,9 +109,10 @@ absl::Status CoordinatorClient::Invoke(const Attempt& attempt,
   const absl::Duration timeout =
       call.timeout > absl::ZeroDuration() ? call.timeout : options_.timeout;
   const std::string_view token = call.token.value_or(options_.token);
-  if (!IsPrintableToken(token)) {
-    return absl::UnauthenticatedError(
-        "the token has a character that is not printable ASCII");
+  // A token that cannot travel as metadata is no token of ours; gRPC
+  // would abort the process on it.
+  if (absl::Status s = ValidateMetadataValue("bearer token", token); !s.ok()) {
+    return absl::UnauthenticatedError(s.message());
   }
   const size_t n = addresses_.size();
   absl::Duration pause = options_.backoff;

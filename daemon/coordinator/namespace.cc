@@ -6,11 +6,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/content_type.h"
 #include "common/data_token.h"
 #include "common/file_path.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "common/status_util.h"
+#include "common/timestamps.h"
 
 namespace drive::coordinator {
 namespace {
@@ -51,10 +53,10 @@ absl::Status ValidateRecord(const FileRecord& f) {
     return absl::InvalidArgumentError(absl::StrCat(
         f.path, ": chunk sizes add up to ", total, ", file size is ", f.size));
   }
-  if (f.content_type.size() > 255) {
-    return absl::InvalidArgumentError(f.path + ": content type too long");
-  }
-  return absl::OkStatus();
+  // The content type goes into HTTP response headers as stored, and the
+  // mtime into listings as a calendar date.
+  DRIVE_RETURN_IF_ERROR(Annotate(ValidateContentType(f.content_type), f.path));
+  return Annotate(ValidateTimestampMs("mtime", f.mtime_ms), f.path);
 }
 
 }  // namespace

@@ -3,8 +3,12 @@
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "common/metadata_value.h"
+#include "common/strings.h"
 #include "daemon/gateway/conditional.h"
 #include "daemon/gateway/http_errors.h"
+#include "daemon/gateway/request_framing.h"
+#include "spdlog/spdlog.h"
 
 namespace drive::gateway {
 
@@ -39,6 +43,18 @@ const std::string& DateNow() {
   return text;
 }
 
+// Every value the gateway writes into a response header is printable
+// ASCII: values come from stored data (content types) and from requests
+// (origins), and a CR or LF in one would start a header of its own. A
+// value that is not is left out, never written.
+bool WritableField(const beast_http::fields::value_type& f) {
+  std::string_view value = View(f.value());
+  if (IsPrintableAscii(value)) return true;
+  spdlog::warn("event=gateway_header_dropped name={} bytes={}",
+               View(f.name_string()), value.size());
+  return false;
+}
+
 std::string Serialize(const ResponseHead& head, bool keep_alive) {
   std::string out;
   out.reserve(512);
@@ -48,6 +64,7 @@ std::string Serialize(const ResponseHead& head, bool keep_alive) {
   out.append(View(beast_http::obsolete_reason(head.result())));
   out.append("\r\n");
   for (const auto& f : head) {
+    if (!WritableField(f)) continue;
     out.append(View(f.name_string()));
     out.append(": ");
     out.append(View(f.value()));
@@ -122,6 +139,9 @@ void Connection::OnHead(beast::error_code ec) {
     return Close();  // idle client left, or never finished its head
   }
   if (ec) return RejectHead(400, "malformed request: " + ec.message());
+  if (absl::Status s = CheckFraming(); !s.ok()) {
+    return RejectHead(HttpStatusFor(s), Std(s.message()));
+  }
   if (request().target().size() > limits_.max_target_bytes) {
     return RejectHead(414, absl::StrCat("request target longer than ",
                                         limits_.max_target_bytes, " bytes"));
@@ -129,6 +149,19 @@ void Connection::OnHead(beast::error_code ec) {
   head_only_ = request().method() == beast_http::verb::head;
   stream_.expires_never();
   handler_->Handle(shared_from_this());
+}
+
+absl::Status Connection::CheckFraming() const {
+  RequestFraming framing;
+  for (const auto& f : request()) {
+    if (f.name() == beast_http::field::transfer_encoding) {
+      framing.transfer_encoding.push_back(View(f.value()));
+    } else if (f.name() == beast_http::field::content_length) {
+      framing.has_content_length = true;
+    }
+  }
+  framing.version = request().version();
+  return CheckRequestFraming(framing);
 }
 
 void Connection::RejectHead(int status, std::string_view message) {
@@ -216,6 +249,7 @@ void Connection::Abort() {
 void Connection::LingeringClose() {
   if (closed_) return;
   closed_ = true;  // no more writes; the socket still drains below
+  DropNext();
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) {
@@ -246,7 +280,15 @@ void Connection::LingeringClose() {
   (*step)();
 }
 
+void Connection::DropNext() {
+  // `next_` holds the request that wrote (and the request holds this
+  // connection): a response that will never continue must let go of it.
+  // The body bytes (owner_) stay until the socket's last write completed.
+  next_ = nullptr;
+}
+
 void Connection::Close() {
+  DropNext();
   if (closed_) {
     beast::error_code ec;
     stream_.socket().close(ec);

@@ -37,7 +37,9 @@ struct ConnectionLimits {
   // Largest PUT body, bytes; larger gets 413. Default: 64 GiB.
   uint64_t max_body_bytes = 64ull << 30;
   // Time for a whole request head to arrive, counted from the end of the
-  // previous response (so also the keep-alive idle timeout). Default 30 s.
+  // previous response (so also the keep-alive idle timeout) or from the
+  // accept. A deadline, not an idle timeout: bytes arriving (a head
+  // trickled a byte at a time) do not extend it. Default 30 s.
   absl::Duration header_timeout = absl::Seconds(30);
   // Time for each body piece (up to 512 KiB) to be sent or received; a
   // slower client is disconnected. Default: 60 s.
@@ -117,11 +119,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void ReadHead();
   void OnHead(boost::beast::error_code ec);
+  // CheckRequestFraming of the head just read.
+  absl::Status CheckFraming() const;
   void RejectHead(int status, std::string_view message);
   void WriteSlice();
   void OnWritten(boost::beast::error_code ec);
   void EndResponse();
   void LingeringClose();
+  void DropNext();
 
   boost::beast::tcp_stream stream_;
   RequestHandler* handler_;

@@ -29,6 +29,8 @@ int HttpStatusFor(const absl::Status& s) {
       return 504;
     case absl::StatusCode::kDataLoss:
       return 502;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
     default:
       return 500;
   }

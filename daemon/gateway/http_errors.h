@@ -16,7 +16,8 @@ namespace drive::gateway {
 // kNotFound 404, kAlreadyExists/kAborted 409 (a concurrent change),
 // kOutOfRange 416, kFailedPrecondition/kUnavailable/kResourceExhausted 503
 // (the cluster cannot take the request now: no quorum, no map, full),
-// kDeadlineExceeded 504, kDataLoss 502 (no copy verified), else 500.
+// kDeadlineExceeded 504, kDataLoss 502 (no copy verified), kUnimplemented
+// 501, else 500.
 int HttpStatusFor(const absl::Status& s);
 
 // Short snake_case name of an HTTP status ("not_found", "conflict", ...).

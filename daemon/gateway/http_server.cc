@@ -14,6 +14,7 @@ using tcp = asio::ip::tcp;
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler* handler)
     : options_(std::move(options)),
       handler_(handler),
+      limiter_(options_.max_connections, options_.max_connections_per_ip),
       io_(options_.threads),
       acceptor_(io_),
       retry_timer_(io_) {}
@@ -57,35 +58,52 @@ void HttpServer::Accept() {
       retry_timer_.async_wait([this](beast::error_code) { Accept(); });
       return;
     }
-    if (active_.load() >= options_.max_connections) {
-      Reject(std::move(s));
-    } else {
-      ++active_;
-      auto conn = std::make_shared<Connection>(
-          std::move(s), handler_, options_.limits, [this](Connection* gone) {
-            absl::MutexLock lock(&mu_);
-            live_.erase(gone);
-            --active_;
-          });
-      {
-        absl::MutexLock lock(&mu_);
-        live_[conn.get()] = conn;
-      }
-      conn->Start();
-    }
+    Admit(std::move(s));
     Accept();
   });
 }
 
-void HttpServer::Reject(tcp::socket socket) {
+void HttpServer::Admit(tcp::socket socket) {
+  beast::error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return;  // the client already left; the socket closes here
+  std::string client = peer.address().to_string();
+  switch (limiter_.TryAdmit(client)) {
+    case ConnectionLimiter::Verdict::kServerFull:
+      return Reject(std::move(socket),
+                    absl::StrCat("too many connections (",
+                                 options_.max_connections, "); retry shortly"));
+    case ConnectionLimiter::Verdict::kClientFull:
+      return Reject(
+          std::move(socket),
+          absl::StrCat("too many connections from ", client, " (",
+                       options_.max_connections_per_ip, "); retry shortly"));
+    case ConnectionLimiter::Verdict::kAdmitted:
+      break;
+  }
+  auto conn =
+      std::make_shared<Connection>(std::move(socket), handler_, options_.limits,
+                                   [this, client](Connection* gone) {
+                                     {
+                                       absl::MutexLock lock(&mu_);
+                                       live_.erase(gone);
+                                     }
+                                     limiter_.Release(client);
+                                   });
+  {
+    absl::MutexLock lock(&mu_);
+    live_[conn.get()] = conn;
+  }
+  conn->Start();
+}
+
+void HttpServer::Reject(tcp::socket socket, std::string_view why) {
   ++rejected_;
   struct Rejected {
     beast::tcp_stream stream;
     std::string response;
   };
-  std::string body = ErrorJson(
-      503, absl::StrCat("too many connections (", options_.max_connections,
-                        "); retry shortly"));
+  std::string body = ErrorJson(503, why);
   auto r = std::make_shared<Rejected>(Rejected{
       beast::tcp_stream(std::move(socket)),
       absl::StrCat("HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
@@ -123,15 +141,15 @@ void HttpServer::Stop(absl::Duration grace) {
   // idle ones are closed now, busy ones after their response.
   ForEachConnection(&Connection::CloseIfIdle);
   absl::Time deadline = absl::Now() + grace;
-  while (active_.load() > 0 && absl::Now() < deadline) {
+  while (limiter_.total() > 0 && absl::Now() < deadline) {
     ForEachConnection(&Connection::CloseIfIdle);
     absl::SleepFor(absl::Milliseconds(50));
   }
-  if (active_.load() > 0) {
-    spdlog::warn("event=gateway_shutdown_cut connections={}", active_.load());
+  if (limiter_.total() > 0) {
+    spdlog::warn("event=gateway_shutdown_cut connections={}", limiter_.total());
     ForEachConnection(&Connection::Close);
     absl::Time hard = absl::Now() + absl::Seconds(2);
-    while (active_.load() > 0 && absl::Now() < hard) {
+    while (limiter_.total() > 0 && absl::Now() < hard) {
       absl::SleepFor(absl::Milliseconds(20));
     }
   }

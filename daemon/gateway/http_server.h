@@ -2,7 +2,8 @@
 
 // The gateway's listener: accepts on one address, runs connections on a
 // pool of Asio threads (one strand per connection), caps concurrent
-// connections (the excess gets an immediate 503 and is closed), and shuts
+// connections, in all and per client IP address (the excess gets an
+// immediate 503 and is closed), and shuts
 // down gracefully: stop accepting, close idle keep-alive connections, let
 // requests in flight finish within a grace period, then cut the rest.
 // Start/Stop from one thread; the handler must outlive the server.
@@ -19,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "boost/asio.hpp"
 #include "daemon/gateway/connection.h"
+#include "daemon/gateway/connection_limiter.h"
 
 namespace drive::gateway {
 
@@ -31,6 +33,10 @@ struct HttpServerOptions {
   // Concurrent connections; further ones are answered 503 and closed.
   // Default: 1024.
   size_t max_connections = 1024;
+  // Concurrent connections from one client IP address (IPv4 or IPv6 as
+  // seen by the gateway, so one NAT or proxy counts as one client); the
+  // next one from that address gets 503. Default: 64.
+  size_t max_connections_per_ip = 64;
   ConnectionLimits limits;
 };
 
@@ -47,12 +53,13 @@ class HttpServer {
   // Idempotent; blocks.
   void Stop(absl::Duration grace);
 
-  size_t connections() const { return active_.load(); }
+  size_t connections() const { return limiter_.total(); }
   uint64_t rejected() const { return rejected_.load(); }
 
  private:
   void Accept();
-  void Reject(boost::asio::ip::tcp::socket socket);
+  void Admit(boost::asio::ip::tcp::socket socket);
+  void Reject(boost::asio::ip::tcp::socket socket, std::string_view why);
   void ForEachConnection(void (Connection::*fn)());
 
   const HttpServerOptions options_;
@@ -63,7 +70,7 @@ class HttpServer {
   absl::Mutex mu_;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> live_
       ABSL_GUARDED_BY(mu_);
-  std::atomic<size_t> active_{0};
+  ConnectionLimiter limiter_;
   std::atomic<uint64_t> rejected_{0};
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;

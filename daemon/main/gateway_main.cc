@@ -37,6 +37,7 @@ absl::StatusOr<Settings> SettingsFromFlags(const GatewayFlags& f) {
   s.server.port = listen.second;
   s.server.threads = f.threads;
   s.server.max_connections = f.max_connections;
+  s.server.max_connections_per_ip = f.max_connections_per_ip;
   DRIVE_ASSIGN_OR_RETURN(uint64_t header_bytes,
                          ParseByteSize(f.max_header_bytes));
   DRIVE_ASSIGN_OR_RETURN(uint64_t url_bytes, ParseByteSize(f.max_url_bytes));
@@ -117,12 +118,16 @@ CLI::App* AddGatewayCommand(CLI::App& app, GatewayFlags& f) {
   opt("--max-connections", f.max_connections,
       "Concurrent connections (more get 503)")
       ->check(CLI::Range(1, 1000000));
+  opt("--max-connections-per-ip", f.max_connections_per_ip,
+      "Concurrent connections from one client IP address (more get 503)")
+      ->check(CLI::Range(1, 1000000));
   opt("--max-header-bytes", f.max_header_bytes,
       "Largest request head (431 above)");
   opt("--max-url-bytes", f.max_url_bytes, "Longest request target (414)");
   opt("--max-upload-bytes", f.max_upload_bytes, "Largest PUT body (413)");
   opt("--header-timeout", f.header_timeout,
-      "Time for a request head to arrive (also the keep-alive idle time)");
+      "Time for a request head to arrive, not extended by its bytes (also "
+      "the keep-alive idle time)");
   opt("--io-timeout", f.io_timeout,
       "Time for each 512 KiB of a body to be sent or received");
   opt("--shutdown-grace", f.shutdown_grace,
@@ -172,7 +177,8 @@ int RunGateway(const GatewayFlags& flags, const std::string& effective_config) {
         ->Set(static_cast<double>(server.connections()));
     metrics
         .GetGauge("drive_gateway_connections_rejected",
-                  "Connections refused over --max-connections since start")
+                  "Connections refused over --max-connections or "
+                  "--max-connections-per-ip since start")
         ->Set(static_cast<double>(server.rejected()));
   });
   auto port = server.Start();

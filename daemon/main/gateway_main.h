@@ -21,6 +21,7 @@ struct GatewayFlags {
   int blocking_threads = 32;
   int max_uploads = 32;
   size_t max_connections = 1024;
+  size_t max_connections_per_ip = 64;
   std::string max_header_bytes = "16KiB";
   std::string max_url_bytes = "8KiB";
   std::string max_upload_bytes = "64GiB";

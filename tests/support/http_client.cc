@@ -19,12 +19,21 @@ std::string HttpReply::header(const std::string& name) const {
 }
 
 HttpConnection::HttpConnection(int port, std::chrono::milliseconds timeout,
-                               int receive_buffer)
+                               int receive_buffer, const char* source_ip)
     : port_(port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (receive_buffer > 0) {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer,
                  sizeof receive_buffer);
+  }
+  if (source_ip != nullptr) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source_ip, &from.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      Close();
+      return;
+    }
   }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

@@ -29,10 +29,12 @@ class HttpConnection {
  public:
   // Connects to 127.0.0.1:port; reads time out after `timeout`. A
   // non-zero `receive_buffer` shrinks the socket's receive buffer (for
-  // clients that read slowly or not at all).
+  // clients that read slowly or not at all). A `source_ip` (another
+  // loopback address such as "127.0.0.2") makes the connection come from
+  // there, for tests of per-client limits.
   explicit HttpConnection(
       int port, std::chrono::milliseconds timeout = std::chrono::seconds(30),
-      int receive_buffer = 0);
+      int receive_buffer = 0, const char* source_ip = nullptr);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;

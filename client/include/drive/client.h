@@ -97,7 +97,8 @@ using ProgressFn = std::function<void(uint64_t bytes)>;
 class DriveClient {
  public:
   // Connects and fetches the placement map. kUnavailable if the coordinator
-  // cannot be reached or has no map yet.
+  // cannot be reached or has no map yet; kInvalidArgument if the token is
+  // not printable ASCII of at most 4096 bytes (ValidateMetadataValue).
   static absl::StatusOr<std::unique_ptr<DriveClient>> Connect(
       ClientOptions options);
   ~DriveClient();
@@ -111,6 +112,8 @@ class DriveClient {
                                       ProgressFn progress = nullptr);
   // Uploads from an arbitrary stream: `read` fills up to `max` bytes into
   // the buffer and returns how many (0 = end). Used by the HTTP gateway.
+  // kInvalidArgument, before any chunk is sent, for a content type or
+  // mtime Commit would refuse.
   absl::StatusOr<PreparedFile> UploadStream(
       const std::function<absl::StatusOr<size_t>(char* buf, size_t max)>& read,
       const std::string& remote_path, const std::string& content_type,
@@ -118,6 +121,9 @@ class DriveClient {
   // Commits prepared files atomically (all or nothing). With
   // `expected_versions` (one per file; 0 = the path must not exist), a file
   // whose current version differs aborts the whole commit with kAborted.
+  // kInvalidArgument, without calling the coordinator, for a content type
+  // ValidateContentType refuses or an mtime outside 1970..9999
+  // (ValidateTimestampMs); the coordinator applies the same rules.
   absl::StatusOr<std::vector<FileInfo>> Commit(
       const std::vector<PreparedFile>& files,
       const std::vector<uint64_t>* expected_versions = nullptr);
@@ -162,7 +168,9 @@ class DriveClient {
   // Asks the coordinator whether `token` may act on `account`'s files:
   // OK, kUnauthenticated (not a token it knows) or kPermissionDenied
   // (another account's token). Uses this client's channel, not its token.
-  // Blocks for one coordinator call.
+  // A token that cannot travel as gRPC metadata (a byte outside printable
+  // ASCII, over 4096 bytes) is kUnauthenticated without a call. Blocks for
+  // one coordinator call.
   absl::Status CheckToken(const std::string& account, const std::string& token);
   // Fetches the placement map now; an error says the coordinator is not
   // reachable or has no map. Blocks.

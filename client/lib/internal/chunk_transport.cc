@@ -6,6 +6,7 @@
 #include "common/grpc/chunk_read.h"
 #include "common/grpc/metadata.h"
 #include "common/grpc/status_convert.h"
+#include "common/status_macros.h"
 #include "grpcpp/grpcpp.h"
 
 namespace drive::client::internal {
@@ -16,10 +17,12 @@ namespace {
 
 constexpr size_t kMessageBytes = 1 << 20;
 
-void Prepare(const ChunkCallContext& ctx, grpc::ClientContext* call) {
-  call->AddMetadata(kDataTokenKey, ctx.data_token);
+// kInvalidArgument (make no call) when the token cannot be metadata.
+absl::Status Prepare(const ChunkCallContext& ctx, grpc::ClientContext* call) {
+  DRIVE_RETURN_IF_ERROR(AddMetadata(call, kDataTokenKey, ctx.data_token));
   call->set_deadline(std::chrono::system_clock::now() +
                      absl::ToChronoMilliseconds(ctx.timeout));
+  return absl::OkStatus();
 }
 
 void FillTarget(const MapDrive& d, v1::ForwardTarget* t) {
@@ -66,7 +69,10 @@ std::map<std::string, absl::Status> GrpcChunkTransport::Write(
   }
 
   grpc::ClientContext call;
-  Prepare(ctx, &call);
+  if (absl::Status prepared = Prepare(ctx, &call); !prepared.ok()) {
+    for (auto& [drive, st] : result) st = prepared;
+    return result;
+  }
   v1::PutChunkResponse resp;
   auto writer = ctx.channels->StubFor(head->address)->PutChunk(&call, &resp);
   bool ok = writer->Write(req);
@@ -103,7 +109,7 @@ std::map<std::string, absl::Status> GrpcChunkTransport::Write(
 absl::StatusOr<std::string> GrpcChunkTransport::Read(const MapDrive& drive,
                                                      const ChunkId& id) {
   grpc::ClientContext call;
-  Prepare(ctx_, &call);
+  DRIVE_RETURN_IF_ERROR(Prepare(ctx_, &call));
   return ReadWholeChunk(ctx_.channels->StubFor(drive.address), &call,
                         drive.name, ctx_.account, id);
 }
@@ -112,7 +118,7 @@ absl::StatusOr<std::vector<bool>> GrpcChunkTransport::Has(
     const MapDrive& drive, const std::vector<ChunkId>& ids) {
   const ChunkCallContext& ctx = ctx_;
   grpc::ClientContext call;
-  Prepare(ctx, &call);
+  DRIVE_RETURN_IF_ERROR(Prepare(ctx, &call));
   v1::HasChunksRequest req;
   req.set_drive(drive.name);
   req.set_account(ctx.account);

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/metadata_value.h"
 #include "common/percent_encoding.h"
 #include "common/strings.h"
 #include "daemon/gateway/http_errors.h"
@@ -70,7 +71,9 @@ ResponseHead Request::Head(int status) const {
   h.result(status);
   if (!route_.account.empty() && !gw_->cors().empty()) {
     h.set(field::vary, "Origin");
-    if (gw_->cors().Allows(route_.account, origin_)) {
+    // The origin is echoed only when it can be written as a header value.
+    if (IsPrintableAscii(origin_) &&
+        gw_->cors().Allows(route_.account, origin_)) {
       h.set(field::access_control_allow_origin, origin_);
       h.set(field::access_control_expose_headers, kExposeHeaders);
     }
@@ -175,7 +178,7 @@ void Request::Dispatch() {
       conn_->content_length().value_or(1) > 0) {
     return Fail(413, absl::StrCat(Sv(Method()), " takes no request body"));
   }
-  Authorize([this, method, read, share] {
+  Authorize([this, self = shared_from_this(), method, read, share] {
     if (share) return ServeShare();
     switch (route_.kind) {
       case Route::Kind::kFile:
@@ -215,16 +218,21 @@ void Request::Authorize(std::function<void()> next) {
     return Fail(401, "the Authorization header must be 'Bearer <token>'");
   }
   std::string token(Std(absl::StripAsciiWhitespace(Sv(value.substr(7)))));
+  // The token travels to the coordinator as gRPC metadata, which takes
+  // printable ASCII only; anything else cannot be a token of ours.
+  if (!ValidateMetadataValue("bearer token", token).ok()) {
+    return Fail(401, "unknown or revoked token");
+  }
   if (auto verdict = gw_->access()->CachedTokenVerdict(route_.account, token)) {
     if (!verdict->ok()) return FailToken(*verdict);
     return next();
   }
-  gw_->access()->VerifyToken(
-      route_.account, token,
-      OnStrand([this, next = std::move(next)](absl::Status s) {
-        if (!s.ok()) return FailToken(s);
-        next();
-      }));
+  gw_->access()->VerifyToken(route_.account, token,
+                             OnStrand([this, self = shared_from_this(),
+                                       next = std::move(next)](absl::Status s) {
+                               if (!s.ok()) return FailToken(s);
+                               next();
+                             }));
 }
 
 void Request::FailToken(const absl::Status& s) {

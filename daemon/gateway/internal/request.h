@@ -1,9 +1,21 @@
 #pragma once
 
 // One HTTP request in flight: the state and steps of the gateway's
-// handlers. Lives in shared_ptrs captured by its callbacks; every step
-// runs on the connection's strand (OnStrand hops back from executor
-// threads and drops the step if the connection closed meanwhile).
+// handlers. Every step runs on the connection's strand (OnStrand hops back
+// from executor threads and drops the step if the connection closed
+// meanwhile).
+//
+// Lifetime rule: a Request is owned only by the callbacks that will run
+// one of its steps. Gateway::Handle drops its pointer when Run returns and
+// the Connection holds none, so a callback with a bare `this` can run on a
+// freed Request (a download of a file larger than --cache-max-file once
+// did: its write continuation outlived the last strand task). Therefore
+// every lambda that captures `this` also captures `self =
+// shared_from_this()`, whoever calls it and however soon; OnStrand adds
+// that capture too. The reverse links (Connection::Write's `next`, the
+// prefetch waiter, the BodyPipe's resume) are cleared when they run or
+// when the connection closes (Connection::Close, Abandon, BodyPipe::Cancel),
+// so a Request never keeps itself alive.
 // Split by concern: request.cc (routing, auth, CORS, errors),
 // request_read.cc (GET/HEAD of files, listings, the gallery),
 // request_write.cc (PUT, DELETE, shares).
@@ -21,6 +33,7 @@
 #include "daemon/gateway/connection.h"
 #include "daemon/gateway/gateway.h"
 #include "daemon/gateway/request_target.h"
+#include "daemon/gateway/upload_attributes.h"
 
 namespace drive::gateway::internal {
 
@@ -60,13 +73,17 @@ class Request : public std::enable_shared_from_this<Request> {
   // (?v=hash) and, on a signed request, signed with the same expiry.
   std::string FileUrl(const client::FileInfo& f, int64_t sign_until) const;
 
+  // The connection closed: drops the callbacks this request holds (the
+  // prefetch waiter), which hold this request.
+  void Abandon() { prefetch_.reset(); }
   // Wraps a callback so it runs on the strand, keeping this alive.
   template <typename F>
   auto OnStrand(F f) {
     return [self = shared_from_this(), f = std::move(f)](auto&& value) mutable {
       self->conn_->Post([self, f = std::move(f),
                          v = std::forward<decltype(value)>(value)]() mutable {
-        if (!self->conn_->closed()) f(std::move(v));
+        if (self->conn_->closed()) return self->Abandon();
+        f(std::move(v));
       });
     };
   }
@@ -111,6 +128,7 @@ class Request : public std::enable_shared_from_this<Request> {
   std::optional<Prefetched> prefetch_;
 
   // PUT.
+  UploadAttributes attributes_;
   std::shared_ptr<BodyPipe> pipe_;
   absl::Status body_error_;
 };

@@ -51,10 +51,11 @@ void Request::ServeFile() {
           gw_->access()->CachedManifest(route_.account, route_.path)) {
     return OnManifest(std::move(*cached));
   }
-  gw_->access()->FetchManifest(route_.account, route_.path,
-                               OnStrand([this](absl::StatusOr<FileRef> f) {
-                                 OnManifest(std::move(f));
-                               }));
+  gw_->access()->FetchManifest(
+      route_.account, route_.path,
+      OnStrand([this, self = shared_from_this()](absl::StatusOr<FileRef> f) {
+        OnManifest(std::move(f));
+      }));
 }
 
 void Request::OnManifest(absl::StatusOr<FileRef> file) {
@@ -118,15 +119,15 @@ void Request::OnManifest(absl::StatusOr<FileRef> file) {
   // origin when opened directly.
   head_.set("Content-Security-Policy", "sandbox");
   if (!f.content_type.empty() || f.chunks.empty()) {
-    return SendFileHead(f.content_type.empty() ? "application/octet-stream"
-                                               : f.content_type);
+    return SendFileHead(ServableContentType(f.content_type));
   }
   // No stored type: sniff the first bytes (the cache makes this cheap).
-  GetChunk(0, [this](absl::StatusOr<ChunkRef> first) {
-    if (!first.ok()) return Fail(first.status());
-    SendFileHead(
-        GuessContentType(file_->path, std::string_view(**first).substr(0, 64)));
-  });
+  GetChunk(0,
+           [this, self = shared_from_this()](absl::StatusOr<ChunkRef> first) {
+             if (!first.ok()) return Fail(first.status());
+             SendFileHead(GuessContentType(
+                 file_->path, std::string_view(**first).substr(0, 64)));
+           });
 }
 
 void Request::SendFileHead(const std::string& content_type) {
@@ -163,7 +164,8 @@ void Request::Prefetch(size_t index) {
   }
   prefetch_ = Prefetched{index, std::nullopt, nullptr};
   gw_->access()->FetchChunk(route_.account, file_, index,
-                            OnStrand([this, index](absl::StatusOr<ChunkRef> r) {
+                            OnStrand([this, self = shared_from_this(),
+                                      index](absl::StatusOr<ChunkRef> r) {
                               if (!prefetch_ || prefetch_->index != index)
                                 return;
                               if (prefetch_->waiter) {
@@ -187,7 +189,7 @@ void Request::StreamFrom(size_t index, uint64_t chunk_start) {
   }
   const uint64_t size = file_->chunks[index].size;
   const bool last = chunk_start + size >= end_;
-  GetChunk(index, [this, index, chunk_start, size,
+  GetChunk(index, [this, self = shared_from_this(), index, chunk_start, size,
                    last](absl::StatusOr<ChunkRef> data) {
     if (data.ok() && (*data)->size() != size) {
       data = absl::DataLossError("chunk size differs from the manifest");
@@ -203,7 +205,7 @@ void Request::StreamFrom(size_t index, uint64_t chunk_start) {
     const ResponseHead* head = head_sent_ ? nullptr : &head_;
     head_sent_ = true;
     conn_->Write(head, std::move(*data), piece, last,
-                 [this, index, chunk_start, size] {
+                 [this, self = shared_from_this(), index, chunk_start, size] {
                    StreamFrom(index + 1, chunk_start + size);
                  });
   });

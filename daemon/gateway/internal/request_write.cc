@@ -2,7 +2,8 @@
 //
 // A PUT, in order:
 //   1. limits and headers: Content-Length or chunked, at most
-//      max_body_bytes (413), digests well-formed (400), a free upload slot
+//      max_body_bytes (413), Content-Type and X-Drive-Mtime acceptable to
+//      the coordinator and digests well-formed (400), a free upload slot
 //      (503);
 //   2. If-Match / If-None-Match: one fresh Stat; 412 when they fail, else
 //      the version seen becomes the commit's expected version, so a
@@ -15,7 +16,6 @@
 //      UploadStream fails or Commit is never called. Chunks already sent
 //      are unreferenced and left to garbage collection.
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/percent_encoding.h"
@@ -23,6 +23,7 @@
 #include "common/units.h"
 #include "daemon/gateway/internal/request.h"
 #include "daemon/gateway/listing.h"
+#include "daemon/gateway/upload_attributes.h"
 #include "daemon/gateway/upload_digest.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -36,7 +37,6 @@ namespace {
 
 constexpr size_t kPipeBytes = 1 << 20;
 constexpr size_t kBodyPiece = 256 << 10;  // Connection::ReadBody's piece
-constexpr size_t kMaxContentTypeBytes = 255;
 
 std::string Rfc3339Ms(int64_t unix_ms) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(unix_ms),
@@ -51,9 +51,13 @@ void Request::ServePut() {
     // bug; an empty file is PUT with Content-Length: 0.
     return Fail(411, "PUT needs Content-Length or chunked transfer encoding");
   }
-  if (Header(field::content_type).value_or("").size() > kMaxContentTypeBytes) {
-    return Fail(400, "Content-Type longer than 255 bytes");
-  }
+  // Before any body byte is read: a type or mtime the commit would refuse
+  // must not cost the client its whole upload.
+  auto attributes = ParseUploadAttributes(
+      Header(field::content_type), Header("X-Drive-Mtime"),
+      absl::ToUnixMillis(gw_->env()->Now()));
+  if (!attributes.ok()) return Fail(attributes.status());
+  attributes_ = std::move(*attributes);
   Conditions c{Header(field::if_match), Header(field::if_none_match),
                std::nullopt, Header(field::if_unmodified_since)};
   if (!c.if_match && !c.if_none_match && !c.if_unmodified_since) {
@@ -61,7 +65,8 @@ void Request::ServePut() {
   }
   gw_->access()->FetchManifest(
       route_.account, route_.path,
-      OnStrand([this, c](absl::StatusOr<FileRef> current) {
+      OnStrand([this, self = shared_from_this(),
+                c](absl::StatusOr<FileRef> current) {
         if (!current.ok() && !absl::IsNotFound(current.status())) {
           return Fail(current.status());
         }
@@ -86,24 +91,17 @@ void Request::StartUpload(std::optional<uint64_t> expected_version) {
   auto digests = UploadDigests::FromHeaders(Header("X-Drive-Xxh3"),
                                             Header(field::content_md5));
   if (!digests.ok()) return Fail(digests.status());
-  int64_t mtime_ms = absl::ToUnixMillis(gw_->env()->Now());
-  if (auto m = Header("X-Drive-Mtime"); m && !absl::SimpleAtoi(*m, &mtime_ms)) {
-    return Fail(400, "X-Drive-Mtime must be Unix milliseconds");
-  }
   if (!gw_->TryStartUpload()) {
     return Fail(503, absl::StrCat("all ", gw_->options().max_uploads,
                                   " upload slots are busy; retry shortly"));
   }
-  // Without a type the upload sniffs one; curl's --data-binary default
-  // (form-urlencoded) says nothing about the bytes, so it counts as none.
-  std::string content_type = Header(field::content_type).value_or("");
-  if (content_type == "application/x-www-form-urlencoded") content_type.clear();
   pipe_ = std::make_shared<BodyPipe>(kPipeBytes);
   auto shared_digests = std::make_shared<UploadDigests>(std::move(*digests));
   gw_->access()->WithUploadClient(
       route_.account,
       [self = shared_from_this(), pipe = pipe_, digests = shared_digests,
-       path = route_.path, content_type, mtime_ms,
+       path = route_.path, content_type = attributes_.content_type,
+       mtime_ms = attributes_.mtime_ms,
        expected_version](absl::StatusOr<client::DriveClient*> c) {
         auto finish = [&](absl::StatusOr<client::FileInfo> r) {
           pipe->Cancel();
@@ -129,7 +127,7 @@ void Request::StartUpload(std::optional<uint64_t> expected_version) {
         if (!committed.ok()) return finish(committed.status());
         finish(committed->at(0));
       });
-  conn_->ContinueIfExpected([this] { PumpBody(); });
+  conn_->ContinueIfExpected([this, self = shared_from_this()] { PumpBody(); });
 }
 
 void Request::PumpBody() {
@@ -270,7 +268,8 @@ void Request::ServeShare() {
       url_path =
           "/gallery/" + route_.account + "/" + PercentEncodePath(route_.path);
   }
-  auto respond = [this, method, expires, base, signed_path, url_path] {
+  auto respond = [this, self = shared_from_this(), method, expires, base,
+                  signed_path, url_path] {
     std::string url = absl::StrCat(
         base, url_path, "?", gw_->signer().Sign(method, signed_path, expires));
     nlohmann::ordered_json j = {{"url", url},
@@ -281,12 +280,12 @@ void Request::ServeShare() {
   };
   if (route_.kind != Route::Kind::kFile || method != "GET") return respond();
   // Sharing a file that does not exist is almost always a typo.
-  gw_->access()->FetchManifest(
-      route_.account, route_.path,
-      OnStrand([this, respond](absl::StatusOr<FileRef> f) {
-        if (!f.ok()) return Fail(f.status());
-        respond();
-      }));
+  gw_->access()->FetchManifest(route_.account, route_.path,
+                               OnStrand([this, self = shared_from_this(),
+                                         respond](absl::StatusOr<FileRef> f) {
+                                 if (!f.ok()) return Fail(f.status());
+                                 respond();
+                               }));
 }
 
 }  // namespace drive::gateway::internal

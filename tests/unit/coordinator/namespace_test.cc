@@ -1,6 +1,7 @@
 #include "daemon/coordinator/namespace.h"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,15 @@ FileRecord MakeFile(const std::string& path,
   }
   f.hash = ChunkId::Of(path);
   f.durability = "geo";
+  return f;
+}
+
+// "photo.jpg" with the given attributes.
+FileRecord Photo(const std::string& content_type,
+                 int64_t mtime_ms = 1'700'000'000'000) {
+  FileRecord f = MakeFile("photo.jpg");
+  f.content_type = content_type;
+  f.mtime_ms = mtime_ms;
   return f;
 }
 
@@ -176,6 +186,44 @@ TEST_F(NamespaceTest, CommitRejectsInvalidManifests) {
   EXPECT_THAT(ns_->Commit(kAccount, {}, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(StoredFileKeys(), 0u);
+}
+
+// Issue 10: a stored content type is written into HTTP response headers,
+// so one with CR/LF could add headers to other people's responses.
+TEST_F(NamespaceTest, Issue10ContentTypeThatIsNotAMediaTypeIsInvalidArgument) {
+  for (const std::string& type :
+       {std::string("text/html\r\nContent-Security-Policy: none"),
+        std::string("text/plain\nX-Evil: 1"), std::string("text/plain\tx"),
+        std::string("image/jp\x80g"), std::string("caf\xc3\xa9/latte"),
+        std::string("text/plain\0", 11), std::string("jpeg"),
+        std::string("image/"), std::string("/jpeg"),
+        std::string("text/plain; charset"), std::string("text/plain; a=\"b")}) {
+    EXPECT_THAT(ns_->Commit(kAccount, {Photo(type)}, nullptr),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << type;
+  }
+  EXPECT_EQ(StoredFileKeys(), 0u);
+  for (const char* type :
+       {"", "image/jpeg", "text/plain; charset=utf-8",
+        "multipart/mixed; boundary=\"a b\"", "application/vnd.a+json"}) {
+    EXPECT_OK(ns_->Commit(kAccount, {Photo(type)}, nullptr)) << type;
+  }
+}
+
+// Issue 10: an mtime of INT64_MIN was stored and listed as year -292275055.
+TEST_F(NamespaceTest, Issue10MtimeOutsideYears1970To9999IsInvalidArgument) {
+  for (int64_t mtime :
+       {std::numeric_limits<int64_t>::min(), int64_t{-1},
+        int64_t{253402300800000}, std::numeric_limits<int64_t>::max()}) {
+    EXPECT_THAT(ns_->Commit(kAccount, {Photo("image/jpeg", mtime)}, nullptr),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << mtime;
+  }
+  EXPECT_EQ(StoredFileKeys(), 0u);
+  EXPECT_OK(ns_->Commit(kAccount, {Photo("image/jpeg", 0)}, nullptr));
+  // 9999-12-31T23:59:59.999Z
+  EXPECT_OK(
+      ns_->Commit(kAccount, {Photo("image/jpeg", 253402300799999)}, nullptr));
 }
 
 TEST_F(NamespaceTest, ExpectedVersionMismatchAbortsTheWholeCommit) {
