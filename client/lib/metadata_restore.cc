@@ -177,7 +177,7 @@ absl::StatusOr<RestoreReport> RestoreMetadata(const RestoreOptions& o) {
         if (it == drives.end()) continue;
         grpc::ClientContext ctx;
         Prepare(&ctx, o.cluster_token, 60);
-        data = ReadWholeChunk(peers.StubFor(it->second.first), &ctx,
+        data = ReadWholeChunk(peers.StubFor(it->second.first).get(), &ctx,
                               it->second.second, account, *id);
         if (data.ok() && ChunkId::Of(*data) == *id) break;
         if (data.ok()) {
