@@ -184,7 +184,7 @@ absl::StatusOr<RestoreReport> RestoreMetadata(const RestoreOptions& o) {
           data = prepared;
           break;
         }
-        data = ReadWholeChunk(peers.StubFor(it->second.first), &ctx,
+        data = ReadWholeChunk(peers.StubFor(it->second.first).get(), &ctx,
                               it->second.second, account, *id);
         if (data.ok() && ChunkId::Of(*data) == *id) break;
         if (data.ok()) {

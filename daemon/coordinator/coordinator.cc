@@ -7,6 +7,7 @@
 #include "common/data_token.h"
 #include "common/placement_group.h"
 #include "common/status_macros.h"
+#include "daemon/coordinator/commit_limits.h"
 #include "spdlog/spdlog.h"
 
 namespace drive::coordinator {
@@ -37,8 +38,10 @@ absl::StatusOr<Caller> Coordinator::Authenticate(std::string_view token) {
 }
 
 absl::Status Coordinator::Require(const Caller& caller, Role role) const {
-  if (caller.role == Role::kAdmin || caller.role == role)
+  if (caller.role == role) return absl::OkStatus();
+  if (caller.role == Role::kAdmin && role != Role::kCluster) {
     return absl::OkStatus();
+  }
   return absl::PermissionDeniedError("this call needs another token");
 }
 
@@ -102,6 +105,7 @@ absl::StatusOr<std::string> Coordinator::DurabilityOf(
 absl::StatusOr<std::vector<FileRecord>> Coordinator::Commit(
     const std::string& account, std::vector<FileRecord> files,
     const std::vector<uint64_t>* expected_versions, int64_t upload_started_ms) {
+  DRIVE_RETURN_IF_ERROR(CheckCommitLimits(files));
   auto view = registry_->View();
   if (!view->map) return absl::FailedPreconditionError("no placement map yet");
   for (auto& f : files) {
@@ -175,19 +179,38 @@ absl::StatusOr<FileListing> Coordinator::List(const std::string& account,
   return l;
 }
 
-void Coordinator::ReportBadReplica(const std::string& account,
-                                   const ChunkId& id,
-                                   const std::string& drive_id,
-                                   const std::string& reason) {
+absl::Status Coordinator::ReportBadReplica(const Caller& caller,
+                                           const std::string& account,
+                                           const ChunkId& id,
+                                           const std::string& drive_id,
+                                           const std::string& reason) {
+  // Rate-limited per account token, and per account for the daemons (the
+  // gateway reports for every account with the cluster token): one
+  // tenant's reads cannot use up another's budget.
+  std::string key =
+      caller.role == Role::kAccount
+          ? "account/" + caller.account
+          : absl::StrCat(caller.role == Role::kAdmin ? "admin" : "cluster", "/",
+                         account);
+  BadReportVerdict v = bad_report_handler_
+                           ? bad_report_handler_(key, account, id, drive_id)
+                           : BadReportVerdict::kCheck;
+  if (v == BadReportVerdict::kRateLimited) {
+    return absl::ResourceExhaustedError(
+        "too many bad-copy reports; the copies already reported are being "
+        "checked");
+  }
+  if (v == BadReportVerdict::kDuplicate) return absl::OkStatus();
   ++bad_reports_;
   auto view = registry_->View();
   if (planner_ && view->map) {
     planner_->MarkDirty(PgOf(account, id, view->map->pg_count()));
   }
-  if (bad_report_handler_) bad_report_handler_(account, id, drive_id);
   spdlog::warn(
-      "event=bad_replica_reported account={} chunk={} drive={} reason=\"{}\"",
-      account, id.ToHex(), drive_id, reason);
+      "event=bad_replica_reported account={} chunk={} drive={} reason=\"{}\" "
+      "checked={}",
+      account, id.ToHex(), drive_id, reason, v == BadReportVerdict::kCheck);
+  return absl::OkStatus();
 }
 
 PgHealth Coordinator::Health() const {

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/env.h"
+#include "daemon/coordinator/bad_report_gate.h"
 #include "daemon/coordinator/namespace.h"
 #include "daemon/coordinator/node_registry.h"
 #include "daemon/coordinator/repair_planner.h"
@@ -54,7 +55,10 @@ class Coordinator {
   // Resolves a bearer token: cluster, admin, or an account's token.
   // kUnauthenticated if it is none of them.
   absl::StatusOr<Caller> Authenticate(std::string_view token);
-  // kPermissionDenied unless the caller has `role` (admin passes all).
+  // kPermissionDenied unless the caller has `role`. The admin token passes
+  // the operators' calls and every account's, but not the daemons' own
+  // (kCluster: node registration and heartbeats), which no operator needs
+  // to make by hand (docs/security.md).
   absl::Status Require(const Caller& caller, Role role) const;
   // kPermissionDenied unless the caller may act on `account`'s files: the
   // account's own token, the admin token or the cluster token (daemons
@@ -91,20 +95,27 @@ class Coordinator {
   // short commit or a bad-copy report triggers; not owned, may be null.
   void SetRepairPlanner(RepairPlanner* planner,
                         std::function<void()> wake_repair);
-  // Called for every bad-copy report (e.g. to have the node verify and
-  // repair that copy at once); may be null.
-  void SetBadReportHandler(
-      std::function<void(const std::string&, const ChunkId&,
-                         const std::string&)>
-          handler) {
+  // Decides about every bad-copy report (e.g. a BadReplicaChecker, which
+  // has the node verify and repair that copy at once) given a rate-limit
+  // key of the caller, the account, the chunk and the drive id; may be null
+  // (every report is recorded).
+  using BadReportHandler =
+      std::function<BadReportVerdict(const std::string&, const std::string&,
+                                     const ChunkId&, const std::string&)>;
+  void SetBadReportHandler(BadReportHandler handler) {
     bad_report_handler_ = std::move(handler);
   }
   void SetAllowLocalWrites(bool allow) { allow_local_.store(allow); }
   bool allow_local_writes() const { return allow_local_.load(); }
 
-  // Records that a reader found a bad or missing copy.
-  void ReportBadReplica(const std::string& account, const ChunkId& id,
-                        const std::string& drive_id, const std::string& reason);
+  // Records that a reader (`caller`) found a bad or missing copy and marks
+  // its PG for repair. A report of a copy checked just now changes nothing.
+  // kResourceExhausted, recording nothing, when the caller reports faster
+  // than the handler allows.
+  absl::Status ReportBadReplica(const Caller& caller,
+                                const std::string& account, const ChunkId& id,
+                                const std::string& drive_id,
+                                const std::string& reason);
   uint64_t bad_replicas_reported() const { return bad_reports_.load(); }
 
   PgHealth Health() const;
@@ -125,8 +136,7 @@ class Coordinator {
   std::atomic<bool> allow_local_{false};
   RepairPlanner* planner_ = nullptr;
   std::function<void()> wake_repair_;
-  std::function<void(const std::string&, const ChunkId&, const std::string&)>
-      bad_report_handler_;
+  BadReportHandler bad_report_handler_;
 };
 
 }  // namespace drive::coordinator

@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/status_macros.h"
 #include "common/units.h"
+#include "daemon/coordinator/bad_replica_checker.h"
 #include "daemon/coordinator/coordinator.h"
 #include "daemon/coordinator/embedded_meta_store.h"
 #include "daemon/coordinator/garbage_collector.h"
@@ -23,6 +24,7 @@
 #include "daemon/rpc/cluster_backup_sink.h"
 #include "daemon/rpc/coordinator_service.h"
 #include "daemon/rpc/grpc_node_transport.h"
+#include "daemon/rpc/request_limits.h"
 #include "grpcpp/grpcpp.h"
 #include "spdlog/spdlog.h"
 
@@ -116,6 +118,10 @@ CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
                   "Degraded mode: accept commits with copies in one region "
                   "only (durability \"local\")")
       ->capture_default_str();
+  cmd->add_option("--rpc-memory", f.rpc_memory,
+                  "Memory gRPC may hold for calls in flight; beyond it, "
+                  "calls are cut off with RESOURCE_EXHAUSTED")
+      ->capture_default_str();
   return cmd;
 }
 
@@ -145,6 +151,8 @@ int RunCoordinator(const CoordinatorFlags& flags,
                         &gc_interval, &gc_grace, &backup_interval}) {
     if (!d->ok()) return FailStartup(d->status());
   }
+  auto rpc_memory = ParseByteSize(flags.rpc_memory);
+  if (!rpc_memory.ok()) return FailStartup(rpc_memory.status());
   if (*out_after <= *down_after) {
     return FailStartup(
         absl::InvalidArgumentError("--out-after must exceed --down-after"));
@@ -260,18 +268,12 @@ int RunCoordinator(const CoordinatorFlags& flags,
   coord.SetRepairPlanner(&planner, [&] { maintenance.WakeRepair(); });
   // A reader's bad-copy report: have that drive verify (and so quarantine
   // and repair) the copy now rather than at its next scrub pass.
-  coord.SetBadReportHandler([&](const std::string& account, const ChunkId& id,
+  coordinator::BadReplicaChecker bad_copies(
+      &registry, &nodes, long_executor.get(), Env::Default());
+  coord.SetBadReportHandler([&](const std::string& caller,
+                                const std::string& account, const ChunkId& id,
                                 const std::string& drive_id) {
-    long_executor->Schedule([&, account, id, drive_id] {
-      auto view = registry.View();
-      const coordinator::DriveView* d = view->Find(drive_id);
-      if (d == nullptr || !d->alive) return;
-      auto r = nodes.Verify(*d, account, {id});
-      spdlog::info(
-          "event=bad_replica_verified drive={} chunk={} result=\"{}\"",
-          drive_id, id.ToHex(),
-          r.ok() && !r->empty() ? (*r)[0].ToString() : r.status().ToString());
-    });
+    return bad_copies.Report(caller, account, id, drive_id);
   });
   rpc::CoordinatorAdminDeps admin_deps;
   admin_deps.planner = &planner;
@@ -283,7 +285,14 @@ int RunCoordinator(const CoordinatorFlags& flags,
   int port = 0;
   builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(),
                            &port);
-  builder.SetMaxReceiveMessageSize(64 << 20);  // large session commits
+  // Requests are received whole before anyone knows who sent them: the
+  // limit is the largest legitimate one (a CommitFiles at the commit
+  // limits), the quota bounds all of them together (docs/security.md).
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(rpc::kMaxCoordinatorMessageBytes));
+  grpc::ResourceQuota quota("coordinator");
+  quota.Resize(*rpc_memory);
+  builder.SetResourceQuota(quota);
   // Backups write through a client of this very coordinator, whose port is
   // known only after BuildAndStart; the sink learns it right after.
   std::string scratch = flags.data + "-backup-scratch";
@@ -349,6 +358,7 @@ int RunCoordinator(const CoordinatorFlags& flags,
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   executor.reset();
   watch_executor.reset();
+  long_executor.reset();  // its bad-copy checks use bad_copies
   metrics_server.Stop();
   spdlog::info("event=coordinator_stopped");
   return 0;

@@ -33,6 +33,8 @@ struct CoordinatorFlags {
   int backup_keep_daily = 7;
   int backup_keep_monthly = 12;
   bool allow_local_writes = false;
+  // Memory gRPC may hold for calls in flight (requests being received).
+  std::string rpc_memory = "512MiB";
 };
 
 CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& flags);

@@ -119,6 +119,13 @@ CLI::App* AddNodeCommand(CLI::App& app, NodeFlags& f) {
   cmd->add_option("--repair-rate", f.repair_rate,
                   "Bytes/s each drive receives as repair copies (0: no limit)")
       ->capture_default_str();
+  cmd->add_option("--stream-idle-timeout", f.stream_idle_timeout,
+                  "Cancel a PutChunk stream that sends nothing for this long")
+      ->capture_default_str();
+  cmd->add_option("--max-put-streams", f.max_put_streams,
+                  "PutChunk streams open at once (more: RESOURCE_EXHAUSTED)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
   return cmd;
 }
 
@@ -143,6 +150,12 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
   if (!scrub_rate.ok()) return FailStartup(scrub_rate.status());
   auto repair_rate = ParseByteSize(flags.repair_rate);
   if (!repair_rate.ok()) return FailStartup(repair_rate.status());
+  auto idle_timeout = ParseDurationText(flags.stream_idle_timeout);
+  if (!idle_timeout.ok()) return FailStartup(idle_timeout.status());
+  if (*idle_timeout <= absl::ZeroDuration()) {
+    return FailStartup(
+        absl::InvalidArgumentError("--stream-idle-timeout must be > 0"));
+  }
 
   // Repair copies and scrub findings are read from PG peers with the
   // cluster token, using this node's copy of the placement map.
@@ -174,6 +187,9 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
       std::make_unique<ThreadPoolExecutor>(static_cast<int>(stores.size()));
   rpc::NodeServiceOptions service_options{*token, flags.region,
                                           static_cast<double>(*repair_rate)};
+  service_options.map = &map_cache;  // forwards go to map members only
+  service_options.stream_idle_timeout = *idle_timeout;
+  service_options.max_put_streams = flags.max_put_streams;
   rpc::NodeRepairDeps repair_deps{scrub->get(), &fetcher,
                                   repair_executor.get()};
   rpc::NodeServiceImpl service(node->get(), write_executor.get(),

@@ -29,6 +29,9 @@ struct NodeFlags {
   std::string scrub_deadline = "14d";
   std::string scrub_max_rate = "64MiB";
   std::string repair_rate = "0";
+  // PutChunk streams: idle timeout and how many may be open at once.
+  std::string stream_idle_timeout = "30s";
+  int max_put_streams = 256;
 };
 
 // Adds the `node` subcommand to `app`; `flags` must outlive parsing.

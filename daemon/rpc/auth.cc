@@ -20,7 +20,7 @@ absl::Status CheckClusterToken(const grpc::ServerContextBase& ctx,
 
 absl::Status AuthorizeChunkAccess(const grpc::ServerContextBase& ctx,
                                   std::string_view cluster_token,
-                                  std::string_view account,
+                                  NodeCaller who, std::string_view account,
                                   int64_t now_unix_s) {
   const auto& md = ctx.client_metadata();
   if (md.find(kClusterTokenKey) != md.end()) {
@@ -34,6 +34,10 @@ absl::Status AuthorizeChunkAccess(const grpc::ServerContextBase& ctx,
       cluster_token, std::string_view(it->second.data(), it->second.size()),
       now_unix_s);
   if (!token_account.ok()) return token_account.status();
+  if (who == NodeCaller::kCluster) {
+    return absl::PermissionDeniedError(
+        "this call needs the cluster token; a data token is not enough");
+  }
   if (account.empty() || *token_account != account) {
     return absl::PermissionDeniedError("data token is for another account");
   }

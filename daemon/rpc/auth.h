@@ -14,12 +14,24 @@ namespace drive::rpc {
 absl::Status CheckClusterToken(const grpc::ServerContextBase& ctx,
                                std::string_view expected);
 
-// OK for the cluster token. Otherwise the call must carry a valid data
-// token (kUnauthenticated if missing, forged or expired) for `account`
-// (kPermissionDenied for another account; "" allows the cluster token only).
+// Who may call a NodeService method; the table with the reasons is in
+// docs/security.md.
+enum class NodeCaller {
+  // Daemons only (the cluster token): calls that delete, see every
+  // account, or make the node dial or work for long.
+  kCluster,
+  // Also a client holding a data token for the request's account.
+  kAccountData,
+};
+
+// OK for the cluster token. For kAccountData, also OK for a valid data
+// token for `account`. A missing, forged or expired credential is
+// kUnauthenticated; a valid data token for another account, or for a
+// kCluster call, is kPermissionDenied.
 absl::Status AuthorizeChunkAccess(const grpc::ServerContextBase& ctx,
                                   std::string_view cluster_token,
-                                  std::string_view account, int64_t now_unix_s);
+                                  NodeCaller who, std::string_view account,
+                                  int64_t now_unix_s);
 
 // The token of "authorization: Bearer TOKEN", or "" if absent.
 std::string BearerToken(const grpc::ServerContextBase& ctx);

@@ -19,16 +19,17 @@ void ChunkForwarder::CollectTargets(const ForwardTarget& t) {
 }
 
 std::shared_ptr<ChunkForwarder> ChunkForwarder::Start(
-    drive::v1::NodeService::Stub* stub, const ForwardTarget& target,
-    const PutChunkHeader& upstream, const Credential& credential,
-    const std::string& from_region,
+    std::shared_ptr<drive::v1::NodeService::Stub> stub,
+    const ForwardTarget& target, const PutChunkHeader& upstream,
+    const Credential& credential, const std::string& from_region,
     std::chrono::system_clock::time_point deadline, Done done) {
   std::shared_ptr<ChunkForwarder> f(
       new ChunkForwarder(target, std::move(done)));
   f->self_ = f;  // released in OnDone, when gRPC is finished with f
+  f->stub_ = std::move(stub);
   f->ctx_.AddMetadata(credential.key, credential.value);
   f->ctx_.set_deadline(deadline);
-  stub->async()->PutChunk(&f->ctx_, &f->response_, f.get());
+  f->stub_->async()->PutChunk(&f->ctx_, &f->response_, f.get());
   {
     absl::MutexLock lock(&f->mu_);  // nothing else can see f yet
     PutChunkHeader* h = f->in_flight_.mutable_header();

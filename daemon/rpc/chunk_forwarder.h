@@ -35,7 +35,7 @@ class ChunkForwarder final
 
   // Starts the call and sends the header for `target`.
   static std::shared_ptr<ChunkForwarder> Start(
-      drive::v1::NodeService::Stub* stub,
+      std::shared_ptr<drive::v1::NodeService::Stub> stub,
       const drive::v1::ForwardTarget& target,
       const drive::v1::PutChunkHeader& upstream, const Credential& credential,
       const std::string& from_region,
@@ -57,6 +57,7 @@ class ChunkForwarder final
   void CollectTargets(const drive::v1::ForwardTarget& t);
 
   std::shared_ptr<ChunkForwarder> self_;
+  std::shared_ptr<drive::v1::NodeService::Stub> stub_;
   grpc::ClientContext ctx_;
   drive::v1::PutChunkResponse response_;
   std::vector<std::string> covered_drive_ids_;

@@ -83,7 +83,7 @@ void CoordinatorServiceImpl::FillMaintenance(
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::Drain(
     grpc::CallbackServerContext* ctx, const v1::DrainRequest* req,
     v1::DrainResponse* resp) {
-  return Call(ctx, "Drain", [=, this](const Caller& c) -> absl::Status {
+  return Call(ctx, "Drain", *req, [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
     DRIVE_ASSIGN_OR_RETURN(
         uint64_t epoch,
@@ -98,7 +98,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Repair(
     grpc::CallbackServerContext* ctx, const v1::RepairRequest* req,
     v1::RepairResponse* resp) {
   return Call(
-      ctx, "Repair",
+      ctx, "Repair", *req,
       [=, this](const Caller& c) -> absl::Status {
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.planner) return Missing("repair");
@@ -117,7 +117,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Scrub(
     grpc::CallbackServerContext* ctx, const v1::ClusterScrubRequest* req,
     v1::ClusterScrubResponse* resp) {
   return Call(
-      ctx, "Scrub",
+      ctx, "Scrub", *req,
       [=, this](const Caller& c) -> absl::Status {
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.nodes) return Missing("the node transport");
@@ -161,7 +161,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Scrub(
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListPgs(
     grpc::CallbackServerContext* ctx, const v1::ListPgsRequest* req,
     v1::ListPgsResponse* resp) {
-  return Call(ctx, "ListPgs", [=, this](const Caller& c) -> absl::Status {
+  return Call(ctx, "ListPgs", *req, [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
     auto view = coordinator_->registry()->View();
     if (!view->map) return absl::UnavailableError("no placement map yet");
@@ -207,7 +207,7 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CollectGarbage(
     grpc::CallbackServerContext* ctx, const v1::CollectGarbageRequest* req,
     v1::CollectGarbageResponse* resp) {
   return Call(
-      ctx, "CollectGarbage",
+      ctx, "CollectGarbage", *req,
       [=, this](const Caller& c) -> absl::Status {
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.gc) return Missing("garbage collection");
@@ -219,21 +219,23 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CollectGarbage(
 }
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListAccounts(
-    grpc::CallbackServerContext* ctx, const v1::ListAccountsRequest*,
+    grpc::CallbackServerContext* ctx, const v1::ListAccountsRequest* req,
     v1::ListAccountsResponse* resp) {
-  return Call(ctx, "ListAccounts", [=, this](const Caller& c) -> absl::Status {
-    DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
-    DRIVE_ASSIGN_OR_RETURN(auto accounts, coordinator_->ns()->ListAccounts());
-    for (const auto& a : accounts) resp->add_accounts(a);
-    return absl::OkStatus();
-  });
+  return Call(ctx, "ListAccounts", *req,
+              [=, this](const Caller& c) -> absl::Status {
+                DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+                DRIVE_ASSIGN_OR_RETURN(auto accounts,
+                                       coordinator_->ns()->ListAccounts());
+                for (const auto& a : accounts) resp->add_accounts(a);
+                return absl::OkStatus();
+              });
 }
 
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::BackupMetadata(
-    grpc::CallbackServerContext* ctx, const v1::BackupMetadataRequest*,
+    grpc::CallbackServerContext* ctx, const v1::BackupMetadataRequest* req,
     v1::BackupMetadataResponse* resp) {
   return Call(
-      ctx, "BackupMetadata",
+      ctx, "BackupMetadata", *req,
       [=, this](const Caller& c) -> absl::Status {
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.backup) return Missing("metadata backup");

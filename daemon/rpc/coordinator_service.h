@@ -8,6 +8,7 @@
 #include "daemon/coordinator/metadata_backup.h"
 #include "daemon/coordinator/node_transport.h"
 #include "daemon/coordinator/repair_planner.h"
+#include "daemon/rpc/request_limits.h"
 #include "daemon/rpc/rpc_metrics.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 
@@ -71,11 +72,15 @@ class CoordinatorServiceImpl final
 
  private:
   using Work = std::function<absl::Status(const coordinator::Caller&)>;
-  // Authenticates on the executor (token lookups read RocksDB), then runs
-  // `work` with the caller.
+  // Refuses at once a `request` over the method's size bound
+  // (RESOURCE_EXHAUSTED), a call without a token (UNAUTHENTICATED) and one
+  // beyond the budget of calls awaiting authentication
+  // (RESOURCE_EXHAUSTED); then authenticates on the executor (token lookups
+  // read RocksDB) and runs `work` with the caller.
   grpc::ServerUnaryReactor* Call(grpc::CallbackServerContext* ctx,
-                                 const std::string& rpc, Work work,
-                                 Executor* executor = nullptr);
+                                 const std::string& rpc,
+                                 const google::protobuf::MessageLite& request,
+                                 Work work, Executor* executor = nullptr);
 
   // Fills the repair, GC, backup and drain parts of a status.
   void FillMaintenance(drive::v1::ClusterStatusResponse* resp) const;
@@ -86,6 +91,7 @@ class CoordinatorServiceImpl final
   RpcMetrics metrics_;
   CoordinatorAdminDeps admin_;
   Executor* long_executor_;
+  PendingAuthBudget pending_auth_;
 };
 
 }  // namespace drive::rpc

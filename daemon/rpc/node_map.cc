@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "common/placement_group.h"
 
 namespace drive::rpc {
@@ -20,6 +21,26 @@ std::shared_ptr<const drive::v1::PlacementMapInfo> NodeMapCache::Get() const {
 uint64_t NodeMapCache::epoch() const {
   absl::MutexLock lock(&mu_);
   return map_ ? map_->epoch() : 0;
+}
+
+absl::Status NodeMapCache::CheckForwardTarget(std::string_view address,
+                                              std::string_view drive,
+                                              std::string_view drive_id) const {
+  auto map = Get();
+  if (!map) {
+    return absl::UnavailableError(
+        "no placement map yet: this node forwards only to drives in it");
+  }
+  for (const auto& d : map->drives()) {
+    if (d.address() == address && d.name() == drive &&
+        (drive_id.empty() || d.id() == drive_id)) {
+      return absl::OkStatus();
+    }
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("forward target ", std::string(drive_id), " (",
+                   std::string(drive), " at ", std::string(address),
+                   ") is not a drive in placement map epoch ", map->epoch()));
 }
 
 std::vector<ChunkSourceRef> NodeMapCache::SourcesFor(

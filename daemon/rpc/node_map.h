@@ -20,6 +20,15 @@ class NodeMapCache {
   std::shared_ptr<const drive::v1::PlacementMapInfo> Get() const;
   uint64_t epoch() const;
 
+  // Whether a PutChunk may be forwarded to drive `drive` at HOST:PORT
+  // `address` (and, if not empty, cluster-wide id `drive_id`): OK when the
+  // map lists such a drive, whatever its state. kPermissionDenied when it
+  // does not (a node dials only cluster members, never an address a client
+  // made up); kUnavailable before the first map arrives.
+  absl::Status CheckForwardTarget(std::string_view address,
+                                  std::string_view drive,
+                                  std::string_view drive_id) const;
+
   // The drives of the chunk's PG that are not on node `self`: up drives of
   // `region` first, then other up drives, then the rest. Empty before the
   // first map arrives.

@@ -43,13 +43,21 @@ absl::StatusOr<std::vector<ChunkId>> IdsFromProto(
 // header's forward targets; then stores its own copy on the executor and
 // answers once its copy and every forwarded copy have answered. Anything
 // short of a complete, consistent stream stores nothing here and cancels
-// the forwards, so nothing is stored downstream either.
+// the forwards, so nothing is stored downstream either. While it reads, the
+// stream is in the service's IdleStreamWatch: one that stays quiet is
+// cancelled (OnIdle).
 class NodeServiceImpl::PutChunkReactor
-    : public grpc::ServerReadReactor<PutChunkRequest> {
+    : public grpc::ServerReadReactor<PutChunkRequest>,
+      public IdleStreamWatch::Stream {
  public:
   PutChunkReactor(NodeServiceImpl* service, grpc::CallbackServerContext* ctx,
                   PutChunkResponse* response)
       : service_(service), ctx_(ctx), response_(response) {
+    if (!service_->put_streams_.Add(this)) {
+      FinishWith(absl::ResourceExhaustedError(
+          "too many PutChunk streams open on this node; retry later"));
+      return;
+    }
     StartRead(&request_);
   }
 
@@ -58,15 +66,28 @@ class NodeServiceImpl::PutChunkReactor
       OnStreamEnd();
       return;
     }
+    service_->put_streams_.Touch(this);
     absl::Status s = request_.has_header() ? OnHeader() : OnData();
     if (!s.ok()) {
       Fail(s);
       return;
     }
+    {
+      absl::MutexLock lock(&mu_);
+      if (failed_) return;  // cancelled as idle meanwhile
+    }
     StartRead(&request_);
   }
 
+  void OnIdle() override {
+    Fail(absl::DeadlineExceededError(absl::StrCat(
+        "no PutChunk message for ",
+        absl::FormatDuration(service_->put_streams_.idle_timeout()),
+        "; stream cancelled, nothing stored")));
+  }
+
   void OnDone() override {
+    service_->put_streams_.Remove(this);
     service_->metrics_.Record("PutChunk", final_status_, start_);
     delete this;
   }
@@ -77,7 +98,8 @@ class NodeServiceImpl::PutChunkReactor
       return absl::InvalidArgumentError("PutChunk header sent twice");
     }
     const auto& h = request_.header();
-    DRIVE_RETURN_IF_ERROR(service_->Authorize(*ctx_, h.address().account()));
+    DRIVE_RETURN_IF_ERROR(service_->Authorize(*ctx_, NodeCaller::kAccountData,
+                                              h.address().account()));
     DRIVE_ASSIGN_OR_RETURN(store_, service_->node_->drive(h.drive()));
     DRIVE_RETURN_IF_ERROR(ValidateAccountName(h.address().account()));
     DRIVE_ASSIGN_OR_RETURN(id_, ChunkId::FromBytes(h.address().chunk_id()));
@@ -92,16 +114,16 @@ class NodeServiceImpl::PutChunkReactor
         !h.from_region().empty() && h.from_region() != service_->region_;
     int targets = 0;
     DRIVE_RETURN_IF_ERROR(CheckForwardTree(h.forward(), 1, &targets));
-    data_.reserve(length_);
     StartForwards(h);
     return absl::OkStatus();
   }
 
   // Forward trees are small (a chunk has six copies); bound them so one
-  // request cannot fan out without limit.
-  static absl::Status CheckForwardTree(const google::protobuf::RepeatedPtrField<
-                                           drive::v1::ForwardTarget>& targets,
-                                       int depth, int* count) {
+  // request cannot fan out without limit, and let the node dial only
+  // drives of its placement map.
+  absl::Status CheckForwardTree(const google::protobuf::RepeatedPtrField<
+                                    drive::v1::ForwardTarget>& targets,
+                                int depth, int* count) const {
     if (!targets.empty() && depth > 2) {
       return absl::InvalidArgumentError("forward tree too deep");
     }
@@ -112,6 +134,12 @@ class NodeServiceImpl::PutChunkReactor
         return absl::InvalidArgumentError(
             "forward target without address or drive");
       }
+      if (service_->map_ == nullptr) {
+        return absl::PermissionDeniedError(
+            "this node has no placement map and forwards nowhere");
+      }
+      DRIVE_RETURN_IF_ERROR(service_->map_->CheckForwardTarget(
+          t.address(), t.drive(), t.drive_id()));
       DRIVE_RETURN_IF_ERROR(CheckForwardTree(t.forward(), depth + 1, count));
     }
     return absl::OkStatus();
@@ -141,13 +169,24 @@ class NodeServiceImpl::PutChunkReactor
       pending_ += h.forward_size();
     }
     // Started outside mu_: gRPC may run a reaction (OnForwardDone) inline.
+    std::vector<std::shared_ptr<ChunkForwarder>> started;
     for (const auto& target : h.forward()) {
-      forwarders_.push_back(ChunkForwarder::Start(
+      started.push_back(ChunkForwarder::Start(
           service_->peers_.StubFor(target.address()), target, h, credential,
           service_->region_, deadline,
           [this](std::vector<drive::v1::ReplicaAck> acks) {
             OnForwardDone(std::move(acks));
           }));
+    }
+    bool failed;
+    {
+      absl::MutexLock lock(&mu_);
+      forwarders_ = started;
+      failed = failed_;
+    }
+    // Cancelled as idle meanwhile: Fail did not see these yet.
+    if (failed) {
+      for (const auto& f : started) f->Abort();
     }
   }
 
@@ -166,6 +205,9 @@ class NodeServiceImpl::PutChunkReactor
     }
     auto piece = std::make_shared<std::string>();
     piece->swap(*request_.mutable_data());
+    // Reserved with the first bytes, not at the header: a stream that
+    // announces 4 MiB and sends nothing holds nothing.
+    if (data_.empty()) data_.reserve(length_);
     data_.append(*piece);
     service_->metrics_.bytes_in()->Add(piece->size());
     if (cross_region_) service_->cross_region_bytes_->Add(piece->size());
@@ -174,6 +216,14 @@ class NodeServiceImpl::PutChunkReactor
   }
 
   void OnStreamEnd() {
+    // From here on the stream is not read, so it cannot be idle, and once
+    // Remove returns no OnIdle runs: if none failed the stream already, the
+    // store below is the only way it finishes (so `this` outlives it).
+    service_->put_streams_.Remove(this);
+    {
+      absl::MutexLock lock(&mu_);
+      if (failed_) return;
+    }
     if (store_ == nullptr) {
       Fail(absl::InvalidArgumentError("PutChunk stream without header"));
       return;
@@ -233,17 +283,26 @@ class NodeServiceImpl::PutChunkReactor
   // gone (they call back into this reactor).
   void Fail(const absl::Status& s) {
     bool now;
+    std::vector<std::shared_ptr<ChunkForwarder>> forwarders;
     {
       absl::MutexLock lock(&mu_);
       failed_ = true;
       final_error_ = s;
       now = pending_ == 0;
+      forwarders = forwarders_;
     }
-    for (const auto& f : forwarders_) f->Abort();
+    for (const auto& f : forwarders) f->Abort();
     if (now) FinishWith(s);
   }
 
+  // Finishes once: a stream cancelled as idle may still see its read or
+  // a forward end.
   void FinishWith(const absl::Status& s) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+    }
     final_status_ = ToGrpcStatus(s);
     Finish(final_status_);
   }
@@ -260,6 +319,8 @@ class NodeServiceImpl::PutChunkReactor
   uint64_t length_ = 0;
   bool cross_region_ = false;
   std::string data_;
+  // Set under mu_ once, at the header, by the reading thread, which alone
+  // reads it without mu_; OnIdle's Fail takes a copy under mu_.
   std::vector<std::shared_ptr<ChunkForwarder>> forwarders_;
   grpc::Status final_status_;
 
@@ -267,6 +328,7 @@ class NodeServiceImpl::PutChunkReactor
   int pending_ ABSL_GUARDED_BY(mu_) = 0;  // forwards not yet answered
   bool own_done_ ABSL_GUARDED_BY(mu_) = false;
   bool failed_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status final_error_ ABSL_GUARDED_BY(mu_);
   std::vector<drive::v1::ReplicaAck> early_acks_ ABSL_GUARDED_BY(mu_);
 };
@@ -279,7 +341,8 @@ class NodeServiceImpl::GetChunkReactor
   GetChunkReactor(NodeServiceImpl* service, grpc::CallbackServerContext* ctx,
                   const GetChunkRequest* request)
       : service_(service) {
-    absl::Status auth = service_->Authorize(*ctx, request->address().account());
+    absl::Status auth = service_->Authorize(*ctx, NodeCaller::kAccountData,
+                                            request->address().account());
     if (!auth.ok()) {
       FinishWith(auth);
       return;
@@ -370,6 +433,9 @@ NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node,
       cross_region_bytes_(metrics->GetCounter(
           "drive_node_cross_region_bytes_received_total",
           "Chunk payload bytes forwarded here from another region")),
+      map_(options.map),
+      put_streams_(Env::Default(), options.stream_idle_timeout,
+                   static_cast<size_t>(options.max_put_streams)),
       repair_(repair),
       repair_bytes_(metrics->GetCounter(
           "drive_node_repair_bytes_received_total",
@@ -381,8 +447,9 @@ NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node,
 }
 
 absl::Status NodeServiceImpl::Authorize(const grpc::CallbackServerContext& ctx,
+                                        NodeCaller who,
                                         const std::string& account) const {
-  return AuthorizeChunkAccess(ctx, cluster_token_, account,
+  return AuthorizeChunkAccess(ctx, cluster_token_, who, account,
                               absl::ToUnixSeconds(absl::Now()));
 }
 
@@ -397,12 +464,12 @@ grpc::ServerWriteReactor<GetChunkResponse>* NodeServiceImpl::GetChunk(
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::Unary(
-    grpc::CallbackServerContext* ctx, const std::string& rpc,
+    grpc::CallbackServerContext* ctx, const std::string& rpc, NodeCaller who,
     const std::string& account, std::function<absl::Status()> work,
     Executor* executor) {
   return RunUnary(
       ctx, executor ? executor : read_executor_, &metrics_, rpc,
-      [this, ctx, &account] { return Authorize(*ctx, account); },
+      [this, ctx, who, &account] { return Authorize(*ctx, who, account); },
       std::move(work));
 }
 
@@ -410,7 +477,8 @@ grpc::ServerUnaryReactor* NodeServiceImpl::HasChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::HasChunksRequest* req,
     drive::v1::HasChunksResponse* resp) {
   return Unary(
-      ctx, "HasChunks", req->account(), [this, req, resp]() -> absl::Status {
+      ctx, "HasChunks", NodeCaller::kAccountData, req->account(),
+      [this, req, resp]() -> absl::Status {
         DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                                node_->drive(req->drive()));
         DRIVE_ASSIGN_OR_RETURN(auto ids, IdsFromProto(req->chunk_ids()));
@@ -424,7 +492,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::DeleteChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::DeleteChunksRequest* req,
     drive::v1::DeleteChunksResponse* resp) {
   return Unary(
-      ctx, "DeleteChunks", req->account(),
+      ctx, "DeleteChunks", NodeCaller::kCluster, req->account(),
       [this, req, resp]() -> absl::Status {
         DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                                node_->drive(req->drive()));
@@ -442,7 +510,8 @@ grpc::ServerUnaryReactor* NodeServiceImpl::ListChunks(
     grpc::CallbackServerContext* ctx, const drive::v1::ListChunksRequest* req,
     drive::v1::ListChunksResponse* resp) {
   return Unary(
-      ctx, "ListChunks", req->account(), [this, req, resp]() -> absl::Status {
+      ctx, "ListChunks", NodeCaller::kCluster, req->account(),
+      [this, req, resp]() -> absl::Status {
         DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                                node_->drive(req->drive()));
         uint32_t limit = req->limit() == 0 ? 1000 : req->limit();
@@ -473,35 +542,40 @@ grpc::ServerUnaryReactor* NodeServiceImpl::ListChunks(
 grpc::ServerUnaryReactor* NodeServiceImpl::NodeStats(
     grpc::CallbackServerContext* ctx, const drive::v1::NodeStatsRequest*,
     drive::v1::NodeStatsResponse* resp) {
-  return Unary(ctx, "NodeStats", "", [this, resp]() -> absl::Status {
-    resp->set_node(node_->name());
-    resp->set_region(region_);
-    resp->set_cross_region_bytes_in(cross_region_bytes_->value());
-    resp->set_bytes_in(metrics_.bytes_in()->value());
-    for (const auto& name : node_->drive_names()) {
-      DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store, node_->drive(name));
-      DRIVE_ASSIGN_OR_RETURN(storage::DriveUsage u, store->Usage());
-      auto* d = resp->add_drives();
-      d->set_drive(name);
-      d->set_chunks(u.chunks);
-      d->set_logical_bytes(u.logical_bytes);
-      d->set_stored_bytes(u.stored_bytes);
-      d->set_free_bytes(u.free_bytes);
-      d->set_capacity_bytes(u.capacity_bytes);
-      d->set_reserve_bytes(u.reserve_bytes);
-      d->set_checksum_failures(u.checksum_failures);
-    }
-    if (repair_.scrubber != nullptr) {
-      for (const auto& p : repair_.scrubber->Progress()) {
-        ToProto(p, resp->add_scrub());
-      }
-    }
-    return absl::OkStatus();
-  });
+  return Unary(ctx, "NodeStats", NodeCaller::kCluster, "",
+               [this, resp]() -> absl::Status {
+                 resp->set_node(node_->name());
+                 resp->set_region(region_);
+                 resp->set_cross_region_bytes_in(cross_region_bytes_->value());
+                 resp->set_bytes_in(metrics_.bytes_in()->value());
+                 for (const auto& name : node_->drive_names()) {
+                   DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
+                                          node_->drive(name));
+                   DRIVE_ASSIGN_OR_RETURN(storage::DriveUsage u,
+                                          store->Usage());
+                   auto* d = resp->add_drives();
+                   d->set_drive(name);
+                   d->set_chunks(u.chunks);
+                   d->set_logical_bytes(u.logical_bytes);
+                   d->set_stored_bytes(u.stored_bytes);
+                   d->set_free_bytes(u.free_bytes);
+                   d->set_capacity_bytes(u.capacity_bytes);
+                   d->set_reserve_bytes(u.reserve_bytes);
+                   d->set_checksum_failures(u.checksum_failures);
+                 }
+                 if (repair_.scrubber != nullptr) {
+                   for (const auto& p : repair_.scrubber->Progress()) {
+                     ToProto(p, resp->add_scrub());
+                   }
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 void NodeServiceImpl::ExportDriveMetrics() {
   registry_->AddRefreshHook([this] {
+    registry_->GetGauge("drive_node_put_streams", "PutChunk streams open now")
+        ->Set(static_cast<double>(put_streams_.size()));
     for (const auto& name : node_->drive_names()) {
       auto store = node_->drive(name);
       if (!store.ok()) continue;

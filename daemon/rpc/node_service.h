@@ -8,6 +8,9 @@
 #include "common/grpc/peer_channels.h"
 #include "common/metrics.h"
 #include "common/rate_limiter.h"
+#include "daemon/rpc/auth.h"
+#include "daemon/rpc/idle_stream_watch.h"
+#include "daemon/rpc/node_map.h"
 #include "daemon/rpc/peer_fetcher.h"
 #include "daemon/rpc/rpc_metrics.h"
 #include "daemon/scrubber/scrubber.h"
@@ -30,6 +33,15 @@ struct NodeServiceOptions {
   // Bytes/s each drive receives through PullChunks (repair copies), so
   // repair never crowds out client writes; 0 = unlimited. Default: 0.
   double repair_rate_bytes = 0;
+  // The node's copy of the placement map: PutChunk forwards only to drives
+  // it lists. Not owned; null refuses every forward. Default: null.
+  const NodeMapCache* map = nullptr;
+  // A PutChunk stream that receives no message for this long is cancelled
+  // with DEADLINE_EXCEEDED and its buffers freed. > 0. Default: 30 s.
+  absl::Duration stream_idle_timeout = absl::Seconds(30);
+  // PutChunk streams open at once (each may buffer up to 4 MiB); more are
+  // refused with RESOURCE_EXHAUSTED. >= 1. Default: 256.
+  int max_put_streams = 256;
 };
 
 // What the repair and scrub calls use; nothing owned, all must outlive the
@@ -112,16 +124,15 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   class PutChunkReactor;
   class GetChunkReactor;
 
-  // Checks the caller may touch `account` ("" = node-wide calls, cluster
-  // token only), then runs `work` on the executor.
+  // Checks the caller may make this call (`who`) for `account` (ignored
+  // for kCluster), then runs `work` on the executor.
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx,
-                                  const std::string& rpc,
+                                  const std::string& rpc, NodeCaller who,
                                   const std::string& account,
                                   std::function<absl::Status()> work,
                                   Executor* executor = nullptr);  // null: reads
-  // OK for the cluster token; for a data token, OK only when it is valid
-  // and for `account` (kPermissionDenied for another account).
-  absl::Status Authorize(const grpc::CallbackServerContext& ctx,
+  // See AuthorizeChunkAccess.
+  absl::Status Authorize(const grpc::CallbackServerContext& ctx, NodeCaller who,
                          const std::string& account) const;
 
   storage::StorageNode* node_;
@@ -132,6 +143,11 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   std::string cluster_token_;
   std::string region_;
   Counter* cross_region_bytes_;
+  const NodeMapCache* map_;
+  // Open PutChunk streams: their number and idleness.
+  IdleStreamWatch put_streams_;
+  // Forward targets are checked against the map, so this holds channels to
+  // cluster members only.
   PeerChannels peers_;
   NodeRepairDeps repair_;
   // Per-drive budget of PullChunks bytes, by drive name.

@@ -1,5 +1,6 @@
 // NodeService calls for repair, scrub and metadata backup records. All but
-// VerifyChunks take the cluster token only: they see every account.
+// VerifyChunks take the cluster token only: they see every account
+// (docs/security.md).
 
 #include <algorithm>
 
@@ -35,56 +36,59 @@ absl::Status CheckBackupId(const std::string& id) {
 grpc::ServerUnaryReactor* NodeServiceImpl::PgDigests(
     grpc::CallbackServerContext* ctx, const v1::PgDigestsRequest* req,
     v1::PgDigestsResponse* resp) {
-  return Unary(ctx, "PgDigests", "", [this, req, resp]() -> absl::Status {
-    DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
-                           node_->drive(req->drive()));
-    auto digests = store->Digests();
-    for (uint32_t pg = 0; pg < digests.size(); ++pg) {
-      const auto& d = digests[pg];
-      if (d.chunks == 0) continue;
-      auto* out = resp->add_pgs();
-      out->set_pg(pg);
-      out->set_chunks(d.chunks);
-      out->set_bytes(d.bytes);
-      out->set_hash(std::string(d.hash_bytes()));
-    }
-    return absl::OkStatus();
-  });
+  return Unary(ctx, "PgDigests", NodeCaller::kCluster, "",
+               [this, req, resp]() -> absl::Status {
+                 DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
+                                        node_->drive(req->drive()));
+                 auto digests = store->Digests();
+                 for (uint32_t pg = 0; pg < digests.size(); ++pg) {
+                   const auto& d = digests[pg];
+                   if (d.chunks == 0) continue;
+                   auto* out = resp->add_pgs();
+                   out->set_pg(pg);
+                   out->set_chunks(d.chunks);
+                   out->set_bytes(d.bytes);
+                   out->set_hash(std::string(d.hash_bytes()));
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::ListPgChunks(
     grpc::CallbackServerContext* ctx, const v1::ListPgChunksRequest* req,
     v1::ListPgChunksResponse* resp) {
-  return Unary(ctx, "ListPgChunks", "", [this, req, resp]() -> absl::Status {
-    DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
-                           node_->drive(req->drive()));
-    uint32_t limit = req->limit() == 0 ? 1000 : req->limit();
-    if (limit > 10000) {
-      return absl::InvalidArgumentError("limit must be 0..10000");
-    }
-    if (req->pg() >= store->pg_count()) {
-      return absl::InvalidArgumentError(absl::StrCat("no PG ", req->pg()));
-    }
-    DRIVE_ASSIGN_OR_RETURN(
-        storage::IndexPage page,
-        store->ScanIndex(req->page_token(), req->pg(), limit));
-    for (const auto& c : page.chunks) {
-      auto* out = resp->add_chunks();
-      out->set_account(c.account);
-      out->set_chunk_id(std::string(c.id.bytes()));
-      out->set_raw_length(c.entry.raw_length);
-      out->set_stored_at_unix_s(c.entry.stored_at_unix_s);
-    }
-    resp->set_next_page_token(page.next);
-    return absl::OkStatus();
-  });
+  return Unary(
+      ctx, "ListPgChunks", NodeCaller::kCluster, "",
+      [this, req, resp]() -> absl::Status {
+        DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
+                               node_->drive(req->drive()));
+        uint32_t limit = req->limit() == 0 ? 1000 : req->limit();
+        if (limit > 10000) {
+          return absl::InvalidArgumentError("limit must be 0..10000");
+        }
+        if (req->pg() >= store->pg_count()) {
+          return absl::InvalidArgumentError(absl::StrCat("no PG ", req->pg()));
+        }
+        DRIVE_ASSIGN_OR_RETURN(
+            storage::IndexPage page,
+            store->ScanIndex(req->page_token(), req->pg(), limit));
+        for (const auto& c : page.chunks) {
+          auto* out = resp->add_chunks();
+          out->set_account(c.account);
+          out->set_chunk_id(std::string(c.id.bytes()));
+          out->set_raw_length(c.entry.raw_length);
+          out->set_stored_at_unix_s(c.entry.stored_at_unix_s);
+        }
+        resp->set_next_page_token(page.next);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
     grpc::CallbackServerContext* ctx, const v1::PullChunksRequest* req,
     v1::PullChunksResponse* resp) {
   return Unary(
-      ctx, "PullChunks", "",
+      ctx, "PullChunks", NodeCaller::kCluster, "",
       [this, req, resp]() -> absl::Status {
         DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                                node_->drive(req->drive()));
@@ -156,7 +160,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::VerifyChunks(
     grpc::CallbackServerContext* ctx, const v1::VerifyChunksRequest* req,
     v1::VerifyChunksResponse* resp) {
   return Unary(
-      ctx, "VerifyChunks", req->account(),
+      ctx, "VerifyChunks", NodeCaller::kAccountData, req->account(),
       [this, req, resp]() -> absl::Status {
         DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
                                node_->drive(req->drive()));
@@ -182,7 +186,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::Scrub(
     grpc::CallbackServerContext* ctx, const v1::ScrubRequest* req,
     v1::ScrubResponse* resp) {
   return Unary(
-      ctx, "Scrub", "",
+      ctx, "Scrub", NodeCaller::kCluster, "",
       [this, req, resp]() -> absl::Status {
         if (repair_.scrubber == nullptr) {
           return absl::FailedPreconditionError("scrubbing is off on this node");
@@ -211,7 +215,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PutBackupRecord(
     grpc::CallbackServerContext* ctx, const v1::PutBackupRecordRequest* req,
     v1::PutBackupRecordResponse*) {
   return Unary(
-      ctx, "PutBackupRecord", "",
+      ctx, "PutBackupRecord", NodeCaller::kCluster, "",
       [this, req]() -> absl::Status {
         DRIVE_RETURN_IF_ERROR(CheckBackupId(req->id()));
         for (const auto& id : req->remove_ids()) {
@@ -239,23 +243,26 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PutBackupRecord(
 grpc::ServerUnaryReactor* NodeServiceImpl::ListBackupRecords(
     grpc::CallbackServerContext* ctx, const v1::ListBackupRecordsRequest*,
     v1::ListBackupRecordsResponse* resp) {
-  return Unary(ctx, "ListBackupRecords", "", [this, resp]() -> absl::Status {
-    std::map<std::string, std::string> records;
-    for (const auto& name : node_->drive_names()) {
-      DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store, node_->drive(name));
-      DRIVE_RETURN_IF_ERROR(store->ScanMeta(
-          kBackupPrefix, [&](std::string_view k, std::string_view v) {
-            records[std::string(k.substr(2))] = std::string(v);
-            return true;
-          }));
-    }
-    for (auto it = records.rbegin(); it != records.rend(); ++it) {
-      auto* r = resp->add_records();
-      r->set_id(it->first);
-      r->set_record(it->second);
-    }
-    return absl::OkStatus();
-  });
+  return Unary(
+      ctx, "ListBackupRecords", NodeCaller::kCluster, "",
+      [this, resp]() -> absl::Status {
+        std::map<std::string, std::string> records;
+        for (const auto& name : node_->drive_names()) {
+          DRIVE_ASSIGN_OR_RETURN(storage::ChunkStore * store,
+                                 node_->drive(name));
+          DRIVE_RETURN_IF_ERROR(store->ScanMeta(
+              kBackupPrefix, [&](std::string_view k, std::string_view v) {
+                records[std::string(k.substr(2))] = std::string(v);
+                return true;
+              }));
+        }
+        for (auto it = records.rbegin(); it != records.rend(); ++it) {
+          auto* r = resp->add_records();
+          r->set_id(it->first);
+          r->set_record(it->second);
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace drive::rpc

@@ -24,8 +24,8 @@ absl::StatusOr<std::string> PeerFetcher::Fetch(
     call.AddMetadata(kClusterTokenKey, cluster_token_);
     call.set_deadline(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(timeout_));
-    auto data = ReadWholeChunk(peers_->StubFor(src.address), &call, src.drive,
-                               account, id);
+    auto data = ReadWholeChunk(peers_->StubFor(src.address).get(), &call,
+                               src.drive, account, id);
     if (data.ok() && ChunkId::Of(*data) != id) {
       data = absl::DataLossError("bytes do not hash to the chunk id");
     }

@@ -53,8 +53,6 @@ bool NodeProcess::Start() {
   std::filesystem::remove(ready);
   std::vector<std::string> args = {BinaryPath("daemon/drived"),
                                    "node",
-                                   "--name",
-                                   "test-node",
                                    "--listen",
                                    "127.0.0.1:0",
                                    "--metrics-listen",
@@ -65,11 +63,18 @@ bool NodeProcess::Start() {
                                    ready,
                                    "--reserve",
                                    "16MiB"};
-  bool has_drive = false;
-  for (const auto& a : extra_args_) has_drive |= (a == "--drive");
+  bool has_drive = false, has_name = false;
+  for (const auto& a : extra_args_) {
+    has_drive |= (a == "--drive");
+    has_name |= (a == "--name");
+  }
   if (!has_drive) {
     args.push_back("--drive");
     args.push_back("d0=" + drive_path("d0"));
+  }
+  if (!has_name) {
+    args.push_back("--name");
+    args.push_back("test-node");
   }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
 

@@ -110,7 +110,7 @@ absl::StatusOr<std::string> GrpcChunkTransport::Read(const MapDrive& drive,
                                                      const ChunkId& id) {
   grpc::ClientContext call;
   DRIVE_RETURN_IF_ERROR(Prepare(ctx_, &call));
-  return ReadWholeChunk(ctx_.channels->StubFor(drive.address), &call,
+  return ReadWholeChunk(ctx_.channels->StubFor(drive.address).get(), &call,
                         drive.name, ctx_.account, id);
 }
 

@@ -156,12 +156,16 @@ TEST_F(CoordinatorTest, RequireAccountAdmitsThatAccountAdminAndCluster) {
   EXPECT_OK(coordinator_->RequireAccount(cluster, "other"));
 }
 
-TEST_F(CoordinatorTest, RequireRoleAdmitsThatRoleAndAdmin) {
+TEST_F(CoordinatorTest,
+       RequireRoleAdmitsThatRoleAndAdminButClusterOnlyCluster) {
   Caller studio{Role::kAccount, "studio"};
   Caller admin{Role::kAdmin, ""};
   Caller cluster{Role::kCluster, ""};
   EXPECT_OK(coordinator_->Require(cluster, Role::kCluster));
-  EXPECT_OK(coordinator_->Require(admin, Role::kCluster));
+  EXPECT_OK(coordinator_->Require(admin, Role::kAdmin));
+  // Registering nodes is the daemons' business alone.
+  EXPECT_THAT(coordinator_->Require(admin, Role::kCluster),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(coordinator_->Require(studio, Role::kCluster),
               StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(coordinator_->Require(cluster, Role::kAdmin),
@@ -341,11 +345,37 @@ TEST_F(CoordinatorTest, HealthIsOneRegionWhenARegionIsDown) {
 }
 
 TEST_F(CoordinatorTest, BadReplicaReportsAreCounted) {
-  coordinator_->ReportBadReplica("studio", ChunkId::Of("x"), "w1/d0",
-                                 "hash mismatch");
-  coordinator_->ReportBadReplica("studio", ChunkId::Of("y"), "e1/d0",
-                                 "missing");
+  Caller studio{Role::kAccount, "studio"};
+  EXPECT_OK(coordinator_->ReportBadReplica(studio, "studio", ChunkId::Of("x"),
+                                           "w1/d0", "hash mismatch"));
+  EXPECT_OK(coordinator_->ReportBadReplica(studio, "studio", ChunkId::Of("y"),
+                                           "e1/d0", "missing"));
   EXPECT_EQ(coordinator_->bad_replicas_reported(), 2u);
+}
+
+TEST_F(CoordinatorTest, BadReplicaReportsGoThroughTheHandlerPerCaller) {
+  std::vector<std::string> keys;
+  coordinator_->SetBadReportHandler([&](const std::string& key,
+                                        const std::string&, const ChunkId& id,
+                                        const std::string&) {
+    keys.push_back(key);
+    return id == ChunkId::Of("again")   ? BadReportVerdict::kDuplicate
+           : id == ChunkId::Of("flood") ? BadReportVerdict::kRateLimited
+                                        : BadReportVerdict::kCheck;
+  });
+  Caller studio{Role::kAccount, "studio"};
+  Caller gateway{Role::kCluster, ""};
+  EXPECT_OK(coordinator_->ReportBadReplica(studio, "studio", ChunkId::Of("x"),
+                                           "w1/d0", ""));
+  EXPECT_OK(coordinator_->ReportBadReplica(gateway, "other",
+                                           ChunkId::Of("again"), "w1/d0", ""));
+  EXPECT_THAT(coordinator_->ReportBadReplica(studio, "studio",
+                                             ChunkId::Of("flood"), "w1/d0", ""),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  // Only the new report counts; the daemons are limited per account.
+  EXPECT_EQ(coordinator_->bad_replicas_reported(), 1u);
+  EXPECT_THAT(keys, ::testing::ElementsAre("account/studio", "cluster/other",
+                                           "account/studio"));
 }
 
 }  // namespace
