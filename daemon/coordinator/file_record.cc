@@ -1,5 +1,7 @@
 #include "daemon/coordinator/file_record.h"
 
+#include <initializer_list>
+
 #include "nlohmann/json.hpp"
 
 namespace drive::coordinator {
@@ -25,8 +27,21 @@ json FileToJson(const FileRecord& f) {
           {"committed_ms", f.committed_ms}};
 }
 
+// True unless one of `keys` holds a floating-point number. Every number in
+// these records is an integer, and converting a float such as 1e300 to one
+// is undefined behaviour (nlohmann's value<T>() casts without a check).
+bool NoFloats(const json& j, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_number_float()) return false;
+  }
+  return true;
+}
+
 absl::StatusOr<FileRecord> FileFromJson(const json& j) {
-  if (!j.is_object() || j.value("v", 0) != 1) {
+  if (!j.is_object() ||
+      !NoFloats(j, {"v", "size", "mtime_ms", "version", "committed_ms"}) ||
+      j.value("v", 0) != 1) {
     return absl::DataLossError("unreadable file record");
   }
   FileRecord f;
@@ -42,6 +57,9 @@ absl::StatusOr<FileRecord> FileFromJson(const json& j) {
   f.hash = *hash;
   if (j.contains("chunks") && j["chunks"].is_array()) {
     for (const auto& c : j["chunks"]) {
+      if (!NoFloats(c, {"size"})) {
+        return absl::DataLossError("file record has a bad chunk size");
+      }
       ChunkRef ref;
       auto id = ChunkId::FromHex(c.value("id", ""));
       if (!id.ok())
@@ -83,7 +101,8 @@ std::string EncodeTrashRecord(const TrashRecord& t) {
 
 absl::StatusOr<TrashRecord> DecodeTrashRecord(std::string_view v) try {
   json j = Parse(v);
-  if (!j.is_object() || !j.contains("file")) {
+  if (!j.is_object() || !j.contains("file") ||
+      !NoFloats(j, {"deleted_ms", "purge_after_ms"})) {
     return absl::DataLossError("unreadable trash record");
   }
   TrashRecord t;
