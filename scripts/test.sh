@@ -62,14 +62,15 @@ phase "unit + integration tests"
 ctest --test-dir build/ci --output-on-failure -j"$jobs" -L 'unit|integration'
 
 if [ "$asan" = 1 ]; then
-  phase "build under ASan + UBSan (unit tests; drived and the gateway and node integration tests)"
+  phase "build under ASan + UBSan (unit tests; drived and the gateway, node and RPC integration tests)"
   cmake --preset asan >/dev/null
   # The cluster and repair integration tests stay out: they are most of the
   # integration time uninstrumented (~2 of ~2.3 minutes), and their waits
   # (out-after, repair sweeps) are tuned for an optimized build.
   cmake --build build/asan -j"$jobs" --target common_test storage_test \
-    coordinator_test client_test gateway_test drived drive drive-admin \
-    node_integration_test gateway_integration_test
+    coordinator_test client_test gateway_test meta_store_test rpc_test \
+    drived drive drive-admin \
+    node_integration_test gateway_integration_test rpc_integration_test
 
   # Reports go to files, so that one from a daemon (whose stderr is a log
   # in a temporary directory) fails the run too. Leak checking stays on:
@@ -93,10 +94,10 @@ if [ "$asan" = 1 ]; then
   phase "unit tests under ASan + UBSan"
   sanitized -L unit
 
-  phase "gateway and node integration tests under ASan + UBSan"
+  phase "gateway, node and RPC integration tests under ASan + UBSan"
   # The fixtures start the daemons of their own build directory
   # (DRIVE_BINARY_DIR), here the instrumented drived.
-  sanitized -R '^(NodeIntegrationTest\.|gateway_integration_test$)'
+  sanitized -R '^(NodeIntegrationTest\.|gateway_integration_test$|rpc_integration_test$)'
   unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 
