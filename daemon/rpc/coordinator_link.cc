@@ -2,6 +2,7 @@
 
 #include "common/grpc/metadata.h"
 #include "common/grpc/scrub_progress_convert.h"
+#include "common/grpc/status_convert.h"
 #include "daemon/rpc/node_service.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -122,9 +123,26 @@ CoordinatorLink::CoordinatorLink(storage::StorageNode* node,
   impl_->options = std::move(options);
   impl_->stub = v1::CoordinatorService::NewStub(grpc::CreateChannel(
       impl_->options.coordinator, grpc::InsecureChannelCredentials()));
+  if (impl_->options.map != nullptr) {
+    // For a node that needs a map now (a forward target it does not know
+    // yet), rather than at the next heartbeat.
+    Impl* impl = impl_.get();
+    impl_->options.map->SetFetcher(
+        [impl]()
+            -> absl::StatusOr<std::shared_ptr<const v1::PlacementMapInfo>> {
+          grpc::ClientContext ctx;
+          impl->Prepare(&ctx);
+          auto info = std::make_shared<v1::PlacementMapInfo>();
+          grpc::Status s = impl->stub->GetPlacementMap(
+              &ctx, v1::GetPlacementMapRequest(), info.get());
+          if (!s.ok()) return FromGrpcStatus(s);
+          return info;
+        });
+  }
 }
 
 CoordinatorLink::~CoordinatorLink() {
+  if (impl_->options.map != nullptr) impl_->options.map->SetFetcher(nullptr);
   impl_->stop.Notify();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
