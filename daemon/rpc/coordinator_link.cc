@@ -2,6 +2,8 @@
 
 #include "common/grpc/coordinator_client.h"
 #include "common/grpc/scrub_progress_convert.h"
+#include "common/grpc/status_convert.h"
+#include "common/status_macros.h"
 #include "daemon/rpc/node_service.h"
 #include "drive/v1/coordinator.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -14,7 +16,7 @@ namespace v1 = drive::v1;
 struct CoordinatorLink::Impl {
   storage::StorageNode* node;
   CoordinatorLinkOptions options;
-  std::unique_ptr<CoordinatorClient> coordinator;  // null: init_error
+  std::shared_ptr<CoordinatorClient> coordinator;  // null: init_error
   absl::Status init_error;
   absl::Notification stop;
   std::thread thread;
@@ -121,14 +123,31 @@ CoordinatorLink::CoordinatorLink(storage::StorageNode* node,
   co.timeout = absl::Seconds(5);
   co.rounds = 1;  // the next beat is the retry
   auto c = CoordinatorClient::Create(std::move(co));
-  if (c.ok()) {
-    impl_->coordinator = std::move(*c);
-  } else {
+  if (!c.ok()) {
     impl_->init_error = c.status();
+    return;
+  }
+  impl_->coordinator = std::move(*c);
+  if (impl_->options.map != nullptr) {
+    // For a node that needs a map now (a forward target it does not know
+    // yet), rather than at the next heartbeat. The fetcher shares the
+    // coordinator client; the destructor also removes it (SetFetcher waits
+    // for a fetch in progress).
+    std::shared_ptr<CoordinatorClient> coordinator = impl_->coordinator;
+    impl_->options.map->SetFetcher(
+        [coordinator]()
+            -> absl::StatusOr<std::shared_ptr<const v1::PlacementMapInfo>> {
+          auto info = std::make_shared<v1::PlacementMapInfo>();
+          DRIVE_RETURN_IF_ERROR(
+              coordinator->Call(&v1::CoordinatorService::Stub::GetPlacementMap,
+                                v1::GetPlacementMapRequest(), info.get()));
+          return info;
+        });
   }
 }
 
 CoordinatorLink::~CoordinatorLink() {
+  if (impl_->options.map != nullptr) impl_->options.map->SetFetcher(nullptr);
   impl_->stop.Notify();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

@@ -13,6 +13,23 @@ void NodeMapCache::Update(
   map_ = std::move(map);
 }
 
+void NodeMapCache::SetFetcher(Fetcher fetcher) {
+  absl::MutexLock lock(&fetch_mu_);
+  fetcher_ = std::move(fetcher);
+}
+
+absl::Status NodeMapCache::Refresh(absl::Duration min_interval) {
+  absl::MutexLock lock(&fetch_mu_);
+  if (!fetcher_) return absl::UnavailableError("no coordinator to ask");
+  absl::Time now = absl::Now();
+  if (now - last_fetch_ < min_interval) return absl::OkStatus();
+  last_fetch_ = now;
+  auto map = fetcher_();
+  if (!map.ok()) return map.status();
+  Update(std::move(*map));
+  return absl::OkStatus();
+}
+
 std::shared_ptr<const drive::v1::PlacementMapInfo> NodeMapCache::Get() const {
   absl::MutexLock lock(&mu_);
   return map_;

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "daemon/rpc/peer_fetcher.h"
 #include "daemon/scrubber/scrubber.h"
 #include "drive/v1/coordinator.pb.h"
@@ -16,7 +19,19 @@ namespace drive::rpc {
 // (CoordinatorLink refreshes it). Thread-safe.
 class NodeMapCache {
  public:
+  using Fetcher = std::function<
+      absl::StatusOr<std::shared_ptr<const drive::v1::PlacementMapInfo>>()>;
+
   void Update(std::shared_ptr<const drive::v1::PlacementMapInfo> map);
+  // How Refresh gets the map from the coordinator (a blocking call with a
+  // deadline); set by whoever keeps the cache fresh, cleared (nullptr)
+  // before it goes. Waits for a Refresh in progress.
+  void SetFetcher(Fetcher fetcher);
+  // Fetches the map now, unless Refresh fetched it less than
+  // `min_interval` ago (then OK at once). Blocks for one call; callers
+  // meanwhile wait and share its result. kUnavailable without a fetcher
+  // or when the fetch fails.
+  absl::Status Refresh(absl::Duration min_interval);
   std::shared_ptr<const drive::v1::PlacementMapInfo> Get() const;
   uint64_t epoch() const;
 
@@ -40,6 +55,10 @@ class NodeMapCache {
  private:
   mutable absl::Mutex mu_;
   std::shared_ptr<const drive::v1::PlacementMapInfo> map_ ABSL_GUARDED_BY(mu_);
+  // Held across a fetch: one at a time, and SetFetcher waits for it.
+  absl::Mutex fetch_mu_;
+  Fetcher fetcher_ ABSL_GUARDED_BY(fetch_mu_);
+  absl::Time last_fetch_ ABSL_GUARDED_BY(fetch_mu_) = absl::InfinitePast();
 };
 
 // The scrubber's repair source on a node: the chunk's PG peers per the

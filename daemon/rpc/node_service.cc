@@ -72,6 +72,10 @@ class NodeServiceImpl::PutChunkReactor
       Fail(s);
       return;
     }
+    if (recheck_forwards_) {
+      RecheckForwards();
+      return;
+    }
     {
       absl::MutexLock lock(&mu_);
       if (failed_) return;  // cancelled as idle meanwhile
@@ -113,9 +117,43 @@ class NodeServiceImpl::PutChunkReactor
     cross_region_ =
         !h.from_region().empty() && h.from_region() != service_->region_;
     int targets = 0;
-    DRIVE_RETURN_IF_ERROR(CheckForwardTree(h.forward(), 1, &targets));
+    absl::Status forwards = CheckForwardTree(h.forward(), 1, &targets);
+    if (absl::IsPermissionDenied(forwards) || absl::IsUnavailable(forwards)) {
+      // Perhaps a drive this node's map does not list yet.
+      if (service_->map_ != nullptr) {
+        recheck_forwards_ = true;
+        return absl::OkStatus();
+      }
+    }
+    DRIVE_RETURN_IF_ERROR(forwards);
     StartForwards(h);
     return absl::OkStatus();
+  }
+
+  // A forward target is not in the node's map: fetch the map (at most once
+  // a second for the whole node) and check again, off gRPC's threads. The
+  // stream is neither read nor watched meanwhile, so nothing else can
+  // finish it (and free `this`) until this task has decided.
+  void RecheckForwards() {
+    recheck_forwards_ = false;
+    service_->put_streams_.Remove(this);
+    service_->read_executor_->Schedule([this] {
+      absl::Status refreshed = service_->map_->Refresh(absl::Seconds(1));
+      int targets = 0;
+      const auto& h = request_.header();
+      absl::Status s = CheckForwardTree(h.forward(), 1, &targets);
+      if (absl::IsUnavailable(s) && !refreshed.ok()) s = refreshed;
+      if (s.ok() && !service_->put_streams_.Add(this)) {
+        s = absl::ResourceExhaustedError(
+            "too many PutChunk streams open on this node; retry later");
+      }
+      if (!s.ok()) {
+        Fail(s);
+        return;
+      }
+      StartForwards(h);
+      StartRead(&request_);
+    });
   }
 
   // Forward trees are small (a chunk has six copies); bound them so one
@@ -318,6 +356,8 @@ class NodeServiceImpl::PutChunkReactor
   ChunkId id_;
   uint64_t length_ = 0;
   bool cross_region_ = false;
+  // The header names a forward target the map may not know yet.
+  bool recheck_forwards_ = false;
   std::string data_;
   // Set under mu_ once, at the header, by the reading thread, which alone
   // reads it without mu_; OnIdle's Fail takes a copy under mu_.

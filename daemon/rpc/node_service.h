@@ -34,8 +34,9 @@ struct NodeServiceOptions {
   // repair never crowds out client writes; 0 = unlimited. Default: 0.
   double repair_rate_bytes = 0;
   // The node's copy of the placement map: PutChunk forwards only to drives
-  // it lists. Not owned; null refuses every forward. Default: null.
-  const NodeMapCache* map = nullptr;
+  // it lists, refreshed once when a target is not in it. Not owned; null
+  // refuses every forward. Default: null.
+  NodeMapCache* map = nullptr;
   // A PutChunk stream that receives no message for this long is cancelled
   // with DEADLINE_EXCEEDED and its buffers freed. > 0. Default: 30 s.
   absl::Duration stream_idle_timeout = absl::Seconds(30);
@@ -143,7 +144,7 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   std::string cluster_token_;
   std::string region_;
   Counter* cross_region_bytes_;
-  const NodeMapCache* map_;
+  NodeMapCache* map_;
   // Open PutChunk streams: their number and idleness.
   IdleStreamWatch put_streams_;
   // Forward targets are checked against the map, so this holds channels to

@@ -180,9 +180,10 @@ v1::PutChunkRequest Header(const std::string& bytes) {
   return req;
 }
 
-// Streams `header` and `bytes` to w1 with studio's data token.
-grpc::Status PutOnce(const v1::PutChunkRequest& header,
-                     const std::string& bytes, v1::PutChunkResponse* resp) {
+// Streams `header` and `bytes` to w1 with studio's data token. w1 may not
+// have fetched the map yet: a target it does not know makes it fetch it.
+grpc::Status Put(const v1::PutChunkRequest& header, const std::string& bytes,
+                 v1::PutChunkResponse* resp) {
   auto stub = RpcClusterTest::NodeStub(0);
   grpc::ClientContext ctx;
   ctx.set_deadline(In(30));
@@ -193,20 +194,6 @@ grpc::Status PutOnce(const v1::PutChunkRequest& header,
   if (w->Write(header)) w->Write(data);
   w->WritesDone();
   return w->Finish();
-}
-
-// PutOnce, retried while w1 has no map yet (it learns it from its
-// heartbeats, a moment after the fixture started).
-grpc::Status Put(const v1::PutChunkRequest& header, const std::string& bytes,
-                 v1::PutChunkResponse* resp) {
-  grpc::Status s;
-  for (int i = 0; i < 100; ++i) {
-    resp->Clear();
-    s = PutOnce(header, bytes, resp);
-    if (s.error_code() != StatusCode::UNAVAILABLE) break;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return s;
 }
 
 bool Has(int node, const std::string& bytes) {
