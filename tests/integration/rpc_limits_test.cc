@@ -105,6 +105,12 @@ TEST_F(RpcLimitsTest, Issue10LargeRequestOfASmallMethodIsRefusedUnread) {
 // without waiting, and the server's resource quota (128 MiB in this
 // fixture) caps what gRPC buffers for all of them together.
 TEST_F(RpcLimitsTest, Issue10ConcurrentUnauthenticatedCommitsStayBounded) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in quarantine and pads every allocation, so a
+  // sanitized coordinator's RSS says nothing about this bound; the
+  // uninstrumented run of this test checks it.
+  GTEST_SKIP() << "RSS bound not meaningful under AddressSanitizer";
+#endif
   auto req = CommitOfSize(rpc::kMaxCommitFilesRequestBytes - (1 << 20));
   long before = PeakRssKiB(coordinator().pid());
   ASSERT_GT(before, 0);
