@@ -1,6 +1,9 @@
 // Two real `drived coordinator --meta etcd://...` processes on one etcd:
-// one leads (drive_coordinator_leader 1), and after kill -9 of the leader
-// the other takes over within twice the lease TTL.
+// one leads (drive_coordinator_leader 1); after kill -9 of the leader the
+// other takes over within twice the lease TTL, and a leader stopped past
+// its lease (SIGSTOP) steps down when continued.
+
+#include <signal.h>
 
 #include <chrono>
 #include <cstdio>
@@ -71,6 +74,7 @@ class CoordinatorProcess {
     return true;
   }
   void Kill() { KillChild(&pid_); }
+  void Signal(int sig) { ::kill(pid_, sig); }
   // drive_coordinator_leader from /metrics; -1 when unreadable.
   int LeaderGauge() const {
     std::string body = HttpGet(metrics_port_, "/metrics");
@@ -100,31 +104,69 @@ CoordinatorProcess* OneLeader(CoordinatorProcess* a, CoordinatorProcess* b,
   return nullptr;
 }
 
-TEST(CoordinatorFailoverTest, KilledLeaderIsReplacedWithinTwoTtls) {
-  ASSERT_NE(SharedEtcd(), nullptr) << "etcd did not start";
-  TempDir dir;
-  std::string meta = "etcd://" + SharedEtcd()->endpoint() + "/failover";
-  CoordinatorProcess c1(dir.Sub("c1"), meta), c2(dir.Sub("c2"), meta);
-  ASSERT_TRUE(c1.Start());
-  ASSERT_TRUE(c2.Start());
-  CoordinatorProcess* leader =
-      OneLeader(&c1, &c2, std::chrono::seconds(5 * kTtlSeconds));
-  ASSERT_NE(leader, nullptr) << "no single leader";
-  CoordinatorProcess* follower = leader == &c1 ? &c2 : &c1;
-
-  leader->Kill();  // SIGKILL: the lease is left to expire
-  auto killed = std::chrono::steady_clock::now();
-  auto bound = std::chrono::seconds(2 * kTtlSeconds);
-  while (follower->LeaderGauge() != 1 &&
-         std::chrono::steady_clock::now() - killed < bound) {
+// Polls until `c` reports `value` or `timeout` passes; whether it did.
+bool WaitForGauge(const CoordinatorProcess& c, int value,
+                  std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (c.LeaderGauge() != value) {
+    if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return true;
+}
+
+// Two coordinators on one etcd prefix per test, one of them leading.
+class CoordinatorFailoverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(SharedEtcd(), nullptr) << "etcd did not start";
+    std::string meta =
+        "etcd://" + SharedEtcd()->endpoint() + "/" +
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    c1_ = std::make_unique<CoordinatorProcess>(dir_.Sub("c1"), meta);
+    c2_ = std::make_unique<CoordinatorProcess>(dir_.Sub("c2"), meta);
+    ASSERT_TRUE(c1_->Start());
+    ASSERT_TRUE(c2_->Start());
+    leader_ =
+        OneLeader(c1_.get(), c2_.get(), std::chrono::seconds(5 * kTtlSeconds));
+    ASSERT_NE(leader_, nullptr) << "no single leader";
+    follower_ = leader_ == c1_.get() ? c2_.get() : c1_.get();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<CoordinatorProcess> c1_, c2_;
+  CoordinatorProcess* leader_ = nullptr;
+  CoordinatorProcess* follower_ = nullptr;
+};
+
+TEST_F(CoordinatorFailoverTest, KilledLeaderIsReplacedWithinTwoTtls) {
+  leader_->Kill();  // SIGKILL: the lease is left to expire
+  auto killed = std::chrono::steady_clock::now();
+  EXPECT_TRUE(
+      WaitForGauge(*follower_, 1, std::chrono::seconds(2 * kTtlSeconds)))
+      << "no takeover within 2 x TTL; log:\n"
+      << ReadFileOrEmpty(follower_->log());
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - killed);
-  EXPECT_EQ(follower->LeaderGauge(), 1) << "no takeover within 2 x TTL; log:\n"
-                                        << ReadFileOrEmpty(follower->log());
   std::printf("takeover after kill -9: %lld ms (TTL %d s)\n",
               static_cast<long long>(took.count()), kTtlSeconds);
+}
+
+TEST_F(CoordinatorFailoverTest, LeaderStoppedPastItsLeaseStepsDownOnContinue) {
+  leader_->Signal(SIGSTOP);
+  EXPECT_TRUE(
+      WaitForGauge(*follower_, 1, std::chrono::seconds(2 * kTtlSeconds)))
+      << "no takeover while the leader was stopped";
+  leader_->Signal(SIGCONT);
+  // Its own clock says the lease lapsed: it reports not-leader at once
+  // and steps down; the new leader keeps leading.
+  EXPECT_TRUE(WaitForGauge(*leader_, 0, std::chrono::seconds(1)));
+  std::this_thread::sleep_for(std::chrono::seconds(kTtlSeconds));
+  EXPECT_EQ(leader_->LeaderGauge(), 0);
+  EXPECT_EQ(follower_->LeaderGauge(), 1);
+  EXPECT_NE(ReadFileOrEmpty(leader_->log()).find("event=leader_stepped_down"),
+            std::string::npos)
+      << ReadFileOrEmpty(leader_->log());
 }
 
 }  // namespace
