@@ -1,8 +1,11 @@
 #include "daemon/etcd/etcd_client.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/status_convert.h"
+#include "common/status_macros.h"
 #include "grpcpp/grpcpp.h"
 
 namespace drive::etcd {
@@ -26,22 +29,26 @@ EtcdClient::EtcdClient(const std::vector<std::string>& endpoints,
     // Range pages are bounded by key count, not bytes; etcd itself sends
     // responses of any size.
     args.SetMaxReceiveMessageSize(-1);
-    stubs_.push_back(etcdserverpb::KV::NewStub(grpc::CreateCustomChannel(
-        endpoint, grpc::InsecureChannelCredentials(), args)));
+    auto channel = grpc::CreateCustomChannel(
+        endpoint, grpc::InsecureChannelCredentials(), args);
+    stubs_.push_back(etcdserverpb::KV::NewStub(channel));
+    lease_stubs_.push_back(etcdserverpb::Lease::NewStub(channel));
   }
 }
 
 template <typename Response, typename Call>
 absl::StatusOr<Response> EtcdClient::Invoke(const char* what, bool idempotent,
-                                            const Call& call) {
+                                            const Call& call,
+                                            absl::Time deadline) {
   size_t first = current_.load();
   grpc::Status last;
   for (size_t i = 0; i < stubs_.size(); ++i) {
     size_t at = (first + i) % stubs_.size();
     grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    context.set_deadline(
+        absl::ToChronoTime(std::min(absl::Now() + timeout_, deadline)));
     Response response;
-    last = call(stubs_[at].get(), &context, &response);
+    last = call(at, &context, &response);
     if (last.ok()) return response;
     bool unreachable = last.error_code() == grpc::StatusCode::UNAVAILABLE ||
                        last.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
@@ -76,9 +83,8 @@ absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::Range(
     const etcdserverpb::RangeRequest& request) {
   return Invoke<etcdserverpb::RangeResponse>(
       "range", true,
-      [&](etcdserverpb::KV::Stub* stub, grpc::ClientContext* c,
-          etcdserverpb::RangeResponse* r) {
-        return stub->Range(c, request, r);
+      [&](size_t at, grpc::ClientContext* c, etcdserverpb::RangeResponse* r) {
+        return stubs_[at]->Range(c, request, r);
       });
 }
 
@@ -86,8 +92,69 @@ absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::Txn(
     const etcdserverpb::TxnRequest& request) {
   return Invoke<etcdserverpb::TxnResponse>(
       "txn", false,
-      [&](etcdserverpb::KV::Stub* stub, grpc::ClientContext* c,
-          etcdserverpb::TxnResponse* r) { return stub->Txn(c, request, r); });
+      [&](size_t at, grpc::ClientContext* c, etcdserverpb::TxnResponse* r) {
+        return stubs_[at]->Txn(c, request, r);
+      });
+}
+
+absl::StatusOr<etcdserverpb::LeaseGrantResponse> EtcdClient::LeaseGrant(
+    absl::Duration ttl) {
+  etcdserverpb::LeaseGrantRequest request;
+  request.set_ttl(std::max<int64_t>(1, absl::ToInt64Seconds(ttl)));
+  DRIVE_ASSIGN_OR_RETURN(
+      auto response, Invoke<etcdserverpb::LeaseGrantResponse>(
+                         "lease grant", false,
+                         [&](size_t at, grpc::ClientContext* c,
+                             etcdserverpb::LeaseGrantResponse* r) {
+                           return lease_stubs_[at]->LeaseGrant(c, request, r);
+                         }));
+  if (!response.error().empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("etcd lease grant: ", response.error()));
+  }
+  return response;
+}
+
+absl::Status EtcdClient::LeaseRevoke(int64_t lease_id) {
+  etcdserverpb::LeaseRevokeRequest request;
+  request.set_id(lease_id);
+  auto response = Invoke<etcdserverpb::LeaseRevokeResponse>(
+      "lease revoke", true,
+      [&](size_t at, grpc::ClientContext* c,
+          etcdserverpb::LeaseRevokeResponse* r) {
+        return lease_stubs_[at]->LeaseRevoke(c, request, r);
+      });
+  // etcd answers NOT_FOUND ("requested lease not found") for an expired one.
+  if (absl::IsNotFound(response.status())) return absl::OkStatus();
+  return response.status();
+}
+
+absl::StatusOr<absl::Duration> EtcdClient::KeepAliveOnce(int64_t lease_id,
+                                                         absl::Time deadline) {
+  etcdserverpb::LeaseKeepAliveRequest request;
+  request.set_id(lease_id);
+  DRIVE_ASSIGN_OR_RETURN(
+      auto response, Invoke<etcdserverpb::LeaseKeepAliveResponse>(
+                         "lease keep-alive", true,
+                         [&](size_t at, grpc::ClientContext* c,
+                             etcdserverpb::LeaseKeepAliveResponse* r) {
+                           auto stream = lease_stubs_[at]->LeaseKeepAlive(c);
+                           if (stream->Write(request) && stream->Read(r)) {
+                             // One answer is all this call wants; end the
+                             // stream without waiting for the server to close
+                             // it.
+                             c->TryCancel();
+                             stream->Finish();  // CANCELLED, as asked
+                             return grpc::Status::OK;
+                           }
+                           return stream->Finish();
+                         },
+                         deadline));
+  if (response.ttl() <= 0) {
+    return absl::NotFoundError(
+        absl::StrCat("etcd lease ", lease_id, " has expired"));
+  }
+  return absl::Seconds(response.ttl());
 }
 
 }  // namespace drive::etcd

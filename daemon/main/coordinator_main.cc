@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -14,11 +16,13 @@
 #include "daemon/coordinator/bad_replica_checker.h"
 #include "daemon/coordinator/coordinator.h"
 #include "daemon/coordinator/embedded_meta_store.h"
+#include "daemon/coordinator/fenced_meta_store.h"
 #include "daemon/coordinator/garbage_collector.h"
 #include "daemon/coordinator/maintenance.h"
 #include "daemon/coordinator/metadata_backup.h"
 #include "daemon/coordinator/repair_planner.h"
 #include "daemon/etcd/etcd_meta_store.h"
+#include "daemon/etcd/leader_election.h"
 #include "daemon/http/metrics_server.h"
 #include "daemon/main/process_util.h"
 #include "daemon/rpc/cluster_backup_sink.h"
@@ -31,18 +35,33 @@
 namespace drive::daemon {
 namespace {
 
-// The embedded store under --data, or etcd when --meta names it.
+// The embedded store under --data, or etcd at `target`.
 absl::StatusOr<std::unique_ptr<coordinator::MetaStore>> OpenMetaStore(
-    const CoordinatorFlags& flags) {
-  if (flags.meta.empty())
+    const CoordinatorFlags& flags,
+    const std::optional<etcd::EtcdTarget>& target) {
+  if (!target.has_value())
     return coordinator::EmbeddedMetaStore::Open(flags.data);
   etcd::EtcdMetaOptions options;
-  DRIVE_ASSIGN_OR_RETURN(options.target, etcd::ParseEtcdUrl(flags.meta));
+  options.target = *target;
   spdlog::info("event=meta_store_etcd endpoints={} prefix={}",
                absl::StrJoin(options.target.endpoints, ","),
                options.target.prefix);
   return etcd::EtcdMetaStore::Connect(std::move(options));
 }
+
+// The election's view of leadership once it runs (it needs the server's
+// bound address); nobody leads before.
+class LateLeadership final : public coordinator::Leadership {
+ public:
+  void Set(const coordinator::Leadership* l) { current_.store(l); }
+  std::optional<int64_t> Term() const override {
+    const coordinator::Leadership* l = current_.load();
+    return l != nullptr ? l->Term() : std::nullopt;
+  }
+
+ private:
+  std::atomic<const coordinator::Leadership*> current_{nullptr};
+};
 
 }  // namespace
 
@@ -60,6 +79,11 @@ CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
                   "Metadata on etcd: etcd://HOST:PORT[,HOST:PORT...][/PREFIX] "
                   "(PREFIX default /drive); without it, in a RocksDB under "
                   "--data");
+  cmd->add_option("--leader-ttl", f.leader_ttl,
+                  "With --meta etcd://: lease TTL of the leader coordinator "
+                  "(whole seconds); a dead leader is replaced within about "
+                  "1.2x this plus 0.5s")
+      ->capture_default_str();
   cmd->add_option("--regions", f.regions,
                   "The cluster's two regions, comma-separated")
       ->capture_default_str();
@@ -147,8 +171,10 @@ int RunCoordinator(const CoordinatorFlags& flags,
   auto gc_interval = ParseDurationText(flags.gc_interval);
   auto gc_grace = ParseDurationText(flags.gc_grace);
   auto backup_interval = ParseDurationText(flags.backup_interval);
-  for (const auto* d : {&down_after, &out_after, &retention, &repair_interval,
-                        &gc_interval, &gc_grace, &backup_interval}) {
+  auto leader_ttl = ParseDurationText(flags.leader_ttl);
+  for (const auto* d :
+       {&down_after, &out_after, &retention, &repair_interval, &gc_interval,
+        &gc_grace, &backup_interval, &leader_ttl}) {
     if (!d->ok()) return FailStartup(d->status());
   }
   auto rpc_memory = ParseByteSize(flags.rpc_memory);
@@ -158,16 +184,42 @@ int RunCoordinator(const CoordinatorFlags& flags,
         absl::InvalidArgumentError("--out-after must exceed --down-after"));
   }
 
-  auto store = OpenMetaStore(flags);
-  if (!store.ok()) return FailStartup(store.status());
+  std::optional<etcd::EtcdTarget> etcd_target;
+  if (!flags.meta.empty()) {
+    auto target = etcd::ParseEtcdUrl(flags.meta);
+    if (!target.ok()) return FailStartup(target.status());
+    etcd_target = *target;
+  }
+  auto raw_store = OpenMetaStore(flags, etcd_target);
+  if (!raw_store.ok()) return FailStartup(raw_store.status());
+  // Leadership (docs/architecture.md, "Leader election and fencing"): on
+  // etcd, the coordinator that holds the leader key runs liveness, repair,
+  // GC and backups, and writes them through the fenced store; the embedded
+  // store has one coordinator, always leader, nothing to fence.
+  coordinator::FixedLeadership sole_coordinator(0);
+  LateLeadership elected;
+  std::unique_ptr<coordinator::FencedMetaStore> fenced;
+  const coordinator::Leadership* leadership = &sole_coordinator;
+  coordinator::MetaStore* store = raw_store->get();
+  if (etcd_target.has_value()) {
+    fenced = std::make_unique<coordinator::FencedMetaStore>(store, &elected);
+    store = fenced.get();
+    leadership = &elected;
+  }
+  // Runs fn as the leader would, or not at all (false) on a follower.
+  auto as_leader = [&](const std::function<bool()>& fn) {
+    if (!leadership->is_leader()) return false;
+    coordinator::FencedMetaStore::LeaderScope scope(fenced.get());
+    return fn();
+  };
   coordinator::RegistryOptions ro;
   ro.regions = regions;
   ro.pg_count = flags.pg_count;
   ro.down_after = *down_after;
   ro.out_after = *out_after;
-  coordinator::NodeRegistry registry(store->get(), Env::Default(), ro);
+  coordinator::NodeRegistry registry(store, Env::Default(), ro);
   if (absl::Status s = registry.Load(); !s.ok()) return FailStartup(s);
-  coordinator::Namespace ns(store->get(), Env::Default(),
+  coordinator::Namespace ns(store, Env::Default(),
                             coordinator::NamespaceOptions{*retention});
   if (absl::Status s = ns.Load(); !s.ok()) return FailStartup(s);
   coordinator::CoordinatorOptions co;
@@ -215,6 +267,10 @@ int RunCoordinator(const CoordinatorFlags& flags,
         ->Set(static_cast<double>(registry.epoch()));
     metrics.GetGauge("drive_files", "Files in the namespace")
         ->Set(ns.file_count());
+    metrics
+        .GetGauge("drive_coordinator_leader",
+                  "1 while this coordinator is the cluster's leader")
+        ->Set(leadership->is_leader() ? 1 : 0);
     auto repair = planner.Status();
     uint64_t backlog = 0;
     for (const auto& e : repair.backlog) backlog += e.bytes;
@@ -252,17 +308,27 @@ int RunCoordinator(const CoordinatorFlags& flags,
   mo.backup_interval = *backup_interval;
   coordinator::Maintenance maintenance(
       [&] {
-        auto s = planner.Sweep();
-        if (!s.ok()) {
-          spdlog::warn("event=repair_sweep_failed error=\"{}\"",
-                       s.status().ToString());
-          return false;
-        }
-        return s->found_work();
+        return as_leader([&] {
+          auto s = planner.Sweep();
+          if (!s.ok()) {
+            spdlog::warn("event=repair_sweep_failed error=\"{}\"",
+                         s.status().ToString());
+            return false;
+          }
+          return s->found_work();
+        });
       },
-      [&] { gc.Run(false).IgnoreError(); },  // logged by the collector
       [&] {
-        if (backup) backup->Run().IgnoreError();  // logged by the backup
+        as_leader([&] {
+          gc.Run(false).IgnoreError();  // logged by the collector
+          return false;
+        });
+      },
+      [&] {
+        as_leader([&] {
+          if (backup) backup->Run().IgnoreError();  // logged by the backup
+          return false;
+        });
       },
       mo);
   coord.SetRepairPlanner(&planner, [&] { maintenance.WakeRepair(); });
@@ -302,8 +368,7 @@ int RunCoordinator(const CoordinatorFlags& flags,
   bo.keep_monthly = flags.backup_keep_monthly;
   backup_sink = std::make_unique<rpc::ClusterBackupSink>("", *admin);
   backup = std::make_unique<coordinator::MetadataBackup>(
-      store->get(), &ns, &registry, &nodes, backup_sink.get(), Env::Default(),
-      bo);
+      store, &ns, &registry, &nodes, backup_sink.get(), Env::Default(), bo);
   admin_deps.backup = backup.get();
   rpc::CoordinatorServiceImpl service(&coord, executor.get(),
                                       watch_executor.get(), &metrics,
@@ -327,12 +392,43 @@ int RunCoordinator(const CoordinatorFlags& flags,
   auto metrics_port = metrics_server.Start(mhost, static_cast<uint16_t>(mport));
   if (!metrics_port.ok()) return FailStartup(metrics_port.status());
 
-  // Liveness: apply the down/out timeouts twice a second.
+  std::unique_ptr<etcd::LeaderElection> election;
+  if (etcd_target.has_value()) {
+    etcd::LeaderElectionOptions lo;
+    lo.target = *etcd_target;
+    lo.candidate = absl::StrCat(listen_host, ":", port);
+    lo.ttl = *leader_ttl;
+    auto started =
+        etcd::LeaderElection::Start(std::move(lo), [&](bool leader, int64_t) {
+          if (leader) maintenance.WakeRepair();
+        });
+    if (!started.ok()) return FailStartup(started.status());
+    election = std::move(*started);
+    elected.Set(election.get());
+  }
+
+  // Liveness: the leader applies the down/out timeouts twice a second.
   absl::Notification stop_ticks;
   std::thread ticker([&] {
+    bool was_leader = !etcd_target.has_value();  // loaded at start
     while (
         !stop_ticks.WaitForNotificationWithTimeout(absl::Milliseconds(500))) {
-      registry.Tick();
+      bool leader = as_leader([&] {
+        if (!was_leader) {
+          // A new term: take over the registry as stored (epoch, operator
+          // sets, nodes), every node counted as just heard from so that
+          // the takeover itself marks nobody down.
+          absl::Status s = registry.Load();
+          if (!s.ok()) {
+            spdlog::warn("event=leader_registry_load_failed error=\"{}\"",
+                         s.ToString());
+            return false;
+          }
+        }
+        registry.Tick();
+        return true;
+      });
+      was_leader = leader;
     }
   });
 
@@ -352,6 +448,9 @@ int RunCoordinator(const CoordinatorFlags& flags,
   spdlog::info("event=coordinator_stopping signal={}", sig);
   stop_ticks.Notify();
   ticker.join();
+  // Hand leadership over now; leader-only work still running is fenced.
+  elected.Set(nullptr);
+  election.reset();
   planner.Stop();
   maintenance.Stop();
   // Watches can wait up to a minute; cut them off after a few seconds.

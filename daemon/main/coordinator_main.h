@@ -14,6 +14,8 @@ struct CoordinatorFlags {
   // Empty: metadata in the RocksDB under `data`; else
   // etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (then `data` holds scratch).
   std::string meta;
+  // With etcd: the leader's lease TTL, whole seconds (1s..1h).
+  std::string leader_ttl = "5s";
   std::string regions = "west,east";
   uint32_t pg_count = 1024;
   std::string down_after = "10s";

@@ -2,6 +2,7 @@
 
 // gMock matchers for absl::Status and absl::StatusOr<T>:
 //   EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
+//   EXPECT_THAT(s, StatusHas(absl::StatusCode::kAborted, "not the leader"));
 //   ASSERT_OK(expr);  ASSERT_OK_AND_ASSIGN(auto v, expr);
 
 #include <ostream>
@@ -25,6 +26,17 @@ MATCHER_P(StatusIs, code,
   const absl::Status& s = ::drive::testing::GetStatus(arg);
   *result_listener << "status is " << s.ToString();
   return s.code() == code;
+}
+
+// The code, and a message containing `part`.
+MATCHER_P2(StatusHas, code, part,
+           std::string("has status code ") +
+               absl::StatusCodeToString(static_cast<absl::StatusCode>(code)) +
+               " and a message containing \"" + std::string(part) + "\"") {
+  const absl::Status& s = ::drive::testing::GetStatus(arg);
+  *result_listener << "status is " << s.ToString();
+  return s.code() == code &&
+         std::string(s.message()).find(part) != std::string::npos;
 }
 
 MATCHER(IsOk, "is OK") {
