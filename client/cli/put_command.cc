@@ -46,8 +46,10 @@ std::string Join(const std::string& base, const std::string& name) {
 }
 
 // The name a directory argument keeps under REMOTE ("" for its contents).
+// A trailing slash means the contents, as in rsync and rclone: DIR/ is
+// DIR/., while DIR keeps its name.
 std::string DirName(const std::string& arg) {
-  if (arg == "." || arg.ends_with("/.")) return "";
+  if (arg == "." || arg.ends_with("/.") || arg.ends_with("/")) return "";
   fs::path p = fs::path(arg).lexically_normal();
   std::string name = p.has_filename() ? p.filename().string()
                                       : p.parent_path().filename().string();
@@ -157,8 +159,9 @@ CLI::App* AddPutCommand(CLI::App& app, PutOptions& o) {
   cmd->footer(
       "One LOCAL file and a REMOTE without a trailing '/' names the file;\n"
       "otherwise everything goes under REMOTE/ (\"\" or / is the root).\n"
-      "A directory keeps its name (DIR/x -> REMOTE/DIR/x); DIR/. uploads\n"
-      "its contents. Symlinks to files are followed, to directories skipped.\n"
+      "A directory keeps its name (DIR/x -> REMOTE/DIR/x); DIR/ and DIR/.\n"
+      "upload its contents (DIR/x -> REMOTE/x), as rsync and rclone do.\n"
+      "Symlinks to files are followed, to directories skipped.\n"
       "Re-running resumes: chunks already stored are not sent again.");
   cmd->add_option("paths", o.paths, "LOCAL... REMOTE")
       ->required()
