@@ -54,7 +54,10 @@ absl::Status MetaStore::Write(const MetaBatch& batch) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;  // namespace commits are acknowledged as durable
-  return FromRocksDb(db_->Write(wo, &wb), "writing coordinator store");
+  DRIVE_RETURN_IF_ERROR(
+      FromRocksDb(db_->Write(wo, &wb), "writing coordinator store"));
+  ++writes_;  // after the write is visible: see writes()
+  return absl::OkStatus();
 }
 
 absl::Status MetaStore::Scan(

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,6 +51,9 @@ class MetaStore {
   // Applies the batch atomically and fsyncs the WAL before returning:
   // an acknowledged commit survives a crash.
   absl::Status Write(const MetaBatch& batch);
+  // Writes applied so far, counted once each is visible: a scan that began
+  // after reading n saw every write, unless the count is above n now.
+  uint64_t writes() const { return writes_.load(); }
   // Calls fn(key, value) in key order for keys starting with `prefix` and
   // >= `start` (empty: from the prefix), until fn returns false.
   absl::Status Scan(
@@ -61,6 +66,7 @@ class MetaStore {
  private:
   explicit MetaStore(std::unique_ptr<rocksdb::DB> db);
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<uint64_t> writes_{0};
 };
 
 }  // namespace drive::coordinator
