@@ -27,6 +27,10 @@ struct AdminArgs {
   std::string cluster_token_file, data_dir, backup_id;
 };
 
+// "N chunks LOST: no drive holds a copy; M files: a/x, a/y, ..." for
+// repair state that reports lost chunks.
+std::string LostText(const client::RepairState& r);
+
 // Connection and configuration problems are 2; a refused operation is 1.
 int AdminExitCode(const absl::Status& s);
 

@@ -38,13 +38,7 @@ void PrintRepair(const client::RepairState& r) {
                 static_cast<unsigned long long>(e.pgs),
                 e.blocked.empty() ? "" : (", waiting: " + e.blocked).c_str());
   }
-}
-
-bool AllBlocked(const client::RepairState& r) {
-  for (const auto& e : r.backlog) {
-    if (e.chunks > 0 && e.blocked.empty()) return false;
-  }
-  return true;
+  if (r.lost_chunks > 0) std::printf("%s\n", LostText(r).c_str());
 }
 
 // The cluster token for commands that talk to nodes without a coordinator.
@@ -179,11 +173,21 @@ int RunRepair(const AdminArgs& a) {
   AdminClient admin(a.coordinator, a.token);
   auto start = std::chrono::steady_clock::now();
   auto r = admin.Repair(a.wait);
-  while (r.ok() && a.wait && r->backlog_chunks() > 0 && !AllBlocked(*r)) {
+  // Another sweep can do more while the last one made copies (the next
+  // checks them, and more may follow) or could not check some PGs; done
+  // only when one found nothing missing.
+  auto more = [](const client::RepairState& s) {
+    return !s.complete && (s.copies_planned > 0 || s.pgs_unchecked > 0);
+  };
+  bool timed_out = false;
+  while (r.ok() && a.wait && more(*r)) {
     double spent =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    if (spent > a.timeout_s) break;
+    if (spent > a.timeout_s) {
+      timed_out = true;
+      break;
+    }
     if (!a.json) PrintRepair(*r);
     r = admin.Repair(true);  // one more sweep, with its copies
   }
@@ -197,23 +201,34 @@ int RunRepair(const AdminArgs& a) {
                          {"bytes", e.bytes},
                          {"blocked", e.blocked}});
     }
-    std::printf("%s\n", Json({{"backlog", backlog},
-                              {"copied_chunks", r->copied_chunks},
-                              {"copied_bytes", r->copied_bytes},
-                              {"eta_s", r->eta_s}})
-                            .dump(2)
-                            .c_str());
+    Json out = {{"backlog", backlog},
+                {"copied_chunks", r->copied_chunks},
+                {"copied_bytes", r->copied_bytes},
+                {"eta_s", r->eta_s},
+                {"lost_chunks", r->lost_chunks},
+                {"lost_files", r->lost_files},
+                {"lost_files_total", r->lost_files_total}};
+    if (a.wait) out["complete"] = r->complete;
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     PrintRepair(*r);
   }
   if (!a.wait) return kExitOk;
-  if (r->backlog_chunks() == 0) {
+  if (r->complete) {
     if (!a.json) std::printf("repair complete: nothing is missing\n");
     return kExitOk;
   }
-  PrintError(AllBlocked(*r) ? "repair cannot finish now: the drives missing "
-                              "copies are unreachable"
-                            : "repair did not finish in time");
+  if (r->lost_chunks > 0) PrintError(LostText(*r));
+  if (timed_out) {
+    PrintError("repair did not finish in time");
+  } else if (r->pgs_unchecked > 0) {
+    PrintError(absl::StrCat("repair could not check ", r->pgs_unchecked,
+                            " PGs (see the coordinator's log)"));
+  } else if (r->lost_chunks == 0 || r->backlog_chunks() > 0) {
+    PrintError(
+        "repair cannot finish now: drives that should hold copies are "
+        "unreachable");
+  }
   return kExitFailed;
 }
 

@@ -83,6 +83,10 @@ std::vector<std::string> Warnings(const ClusterStatus& st, bool* healthy) {
       st.pgs_full + st.pgs_degraded + st.pgs_one_region + st.pgs_unavailable;
   if (st.pg_count > counted) pgs(st.pg_count - counted, "not accounted for");
   if (st.pgs_full < st.pg_count) *healthy = false;
+  if (st.repair.lost_chunks > 0) risk(LostText(st.repair));
+  for (const auto& d : st.drives) {
+    if (d.state == "failed") risk("drive " + d.id + " failed: " + d.error);
+  }
   if (st.repair.backlog_chunks() > 0) {
     risk(absl::StrCat(st.repair.backlog_chunks(),
                       " chunk copies missing (repair backlog, ETA ",
@@ -149,7 +153,8 @@ Json DrivesJson(const ClusterStatus& st) {
                       {"logical_bytes", d.logical_bytes},
                       {"heartbeat_age_s", d.heartbeat_age_s},
                       {"pgs", d.pgs},
-                      {"scrub", ScrubJson(d.scrub)}});
+                      {"scrub", ScrubJson(d.scrub)},
+                      {"error", d.error}});
   }
   return drives;
 }
@@ -174,7 +179,10 @@ Json RepairJson(const client::RepairState& r) {
           {"last_sweep_unix_ms", r.last_sweep_ms},
           {"pgs_checked", r.pgs_checked},
           {"strays_removed", r.strays_removed},
-          {"running", r.running}};
+          {"running", r.running},
+          {"lost_chunks", r.lost_chunks},
+          {"lost_files", r.lost_files},
+          {"lost_files_total", r.lost_files_total}};
 }
 
 Json StatusJson(const ClusterStatus& st, bool healthy,
@@ -315,6 +323,19 @@ void PrintStatus(const ClusterStatus& st, bool healthy,
 }
 
 }  // namespace
+
+std::string LostText(const client::RepairState& r) {
+  std::string text =
+      absl::StrCat(r.lost_chunks, r.lost_chunks == 1 ? " chunk" : " chunks",
+                   " LOST: no drive holds a copy; ", r.lost_files_total,
+                   r.lost_files_total == 1 ? " file: " : " files: ",
+                   absl::StrJoin(r.lost_files, ", "));
+  if (r.lost_files_total > r.lost_files.size()) {
+    absl::StrAppend(&text, ", and ", r.lost_files_total - r.lost_files.size(),
+                    " more");
+  }
+  return text;
+}
 
 int AdminExitCode(const absl::Status& s) {
   switch (s.code()) {

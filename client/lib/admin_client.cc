@@ -28,6 +28,9 @@ RepairState FromProto(const v1::RepairStatus& r) {
   s.pgs_checked = r.pgs_checked();
   s.strays_removed = r.strays_removed();
   s.running = r.running();
+  s.lost_chunks = r.lost_chunks();
+  s.lost_files.assign(r.lost_files().begin(), r.lost_files().end());
+  s.lost_files_total = r.lost_files_total();
   return s;
 }
 
@@ -116,7 +119,8 @@ absl::StatusOr<ClusterStatus> AdminClient::Status() {
         d.logical_bytes(),
         d.heartbeat_age_s(),
         0,
-        d.has_scrub() ? ScrubProgressFromProto(d.scrub()) : ScrubProgress{}};
+        d.has_scrub() ? ScrubProgressFromProto(d.scrub()) : ScrubProgress{},
+        d.error()};
     out.drives.push_back(std::move(ds));
   }
   for (const auto& pg : m.pgs()) {
@@ -184,7 +188,11 @@ absl::StatusOr<RepairState> AdminClient::Repair(bool wait) {
   req.set_wait(wait);
   v1::RepairResponse resp;
   DRIVE_RETURN_IF_ERROR(impl_->Call(&Stub::Repair, req, &resp, wait));
-  return FromProto(resp.repair());
+  RepairState out = FromProto(resp.repair());
+  out.complete = resp.complete();
+  out.copies_planned = resp.copies_planned();
+  out.pgs_unchecked = resp.pgs_unchecked();
+  return out;
 }
 
 absl::StatusOr<std::vector<DriveScrubResult>> AdminClient::Scrub(

@@ -109,6 +109,22 @@ void ChunkRefs::DeleteRef(const std::string& account, const ChunkId& id,
   batch->Delete(Key(kRefPrefix, account, id));
 }
 
+absl::Status ChunkRefs::ScanReferenced(
+    const std::function<bool(const std::string&, const ChunkId&)>& fn) {
+  absl::Status bad;
+  DRIVE_RETURN_IF_ERROR(
+      store_->Scan(kRefPrefix, "", [&](std::string_view k, std::string_view v) {
+        auto key = ParseKey(k, sizeof(kRefPrefix) - 1);
+        auto ref = DecodeRef(v);
+        if (!key.ok() || !ref.ok()) {
+          bad = key.ok() ? ref.status() : key.status();
+          return false;
+        }
+        return ref->count == 0 || fn(key->first, key->second);
+      }));
+  return bad;
+}
+
 absl::Status ChunkRefs::ScanTombstones(
     const std::function<bool(const std::string&, const ChunkId&,
                              const Tombstone&)>& fn) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -56,6 +57,10 @@ class ChunkRefs {
                        MetaBatch* batch);
   void DeleteRef(const std::string& account, const ChunkId& id,
                  MetaBatch* batch);
+  // Every chunk some file version references (count > 0), in key order,
+  // until `fn` returns false. kDataLoss on an unreadable entry.
+  absl::Status ScanReferenced(
+      const std::function<bool(const std::string&, const ChunkId&)>& fn);
   // Every tombstone, in key order: (account, id, tombstone).
   absl::Status ScanTombstones(
       const std::function<bool(const std::string&, const ChunkId&,

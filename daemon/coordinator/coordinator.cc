@@ -138,6 +138,8 @@ std::string Coordinator::DurabilityNow(const std::string& account,
   const size_t want = map.regions().size() * map.replicas_per_region();
   bool full = true;
   for (const auto& c : f.chunks) {
+    // No drive holds it: the file cannot be read back, whatever else holds.
+    if (planner_ && planner_->IsLost(account, c.id)) return "lost";
     uint32_t pg = PgOf(account, c.id, map.pg_count());
     const auto& placed = map.DrivesOf(pg);
     bool members_up = placed.size() == want;

@@ -79,9 +79,10 @@ class Coordinator {
       const std::vector<uint64_t>* expected_versions,
       int64_t upload_started_ms = 0);
 
-  // The file's durability now: "full" when every chunk's PG has six up
-  // members that anti-entropy found (or the commit recorded) holding it,
-  // else what the commit established ("geo" or "local").
+  // The file's durability now: "lost" when the repair planner found a
+  // chunk of it referenced and on no drive; "full" when every chunk's PG
+  // has six up members that anti-entropy found (or the commit recorded)
+  // holding it; else what the commit established ("geo" or "local").
   std::string DurabilityNow(const std::string& account,
                             const FileRecord& f) const;
   // Stat and List with durability brought up to date.

@@ -50,7 +50,9 @@ absl::StatusOr<std::optional<std::string>> MetaStore::Get(
 }
 
 absl::Status MetaStore::Write(const MetaBatch& batch) {
-  return Commit(batch).status();
+  DRIVE_RETURN_IF_ERROR(Commit(batch).status());
+  ++writes_;  // after the write is visible: see writes()
+  return absl::OkStatus();
 }
 
 absl::Status MetaStore::Scan(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -146,6 +147,14 @@ class MetaStore {
   absl::Status Scan(
       std::string_view prefix, std::string_view start,
       const std::function<bool(std::string_view, std::string_view)>& fn);
+  // Writes applied through Write() on this object so far, counted once each
+  // is visible: a scan that began after reading n saw every such write,
+  // unless the count is above n now. (Writes by other processes sharing
+  // the backend are not counted.)
+  uint64_t writes() const { return writes_.load(); }
+
+ private:
+  std::atomic<uint64_t> writes_{0};
 };
 
 }  // namespace drive::coordinator

@@ -512,4 +512,47 @@ absl::StatusOr<std::vector<std::string>> Namespace::ListAccounts() {
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> Namespace::FilesUsing(
+    const std::set<std::pair<std::string, ChunkId>>& chunks, size_t limit,
+    uint64_t* total) {
+  std::vector<std::string> out;
+  *total = 0;
+  if (chunks.empty()) return out;
+  absl::Status bad;
+  // f/<account>\0<path> and t/<account>\0<id> records.
+  auto scan = [&](const char* prefix, bool trash) {
+    return store_->Scan(
+        prefix, "", [&](std::string_view k, std::string_view v) {
+          std::string_view rest = k.substr(2);
+          std::string account(rest.substr(0, rest.find('\0')));
+          absl::StatusOr<FileRecord> f;
+          if (trash) {
+            auto t = DecodeTrashRecord(v);
+            f = t.ok() ? absl::StatusOr<FileRecord>(std::move(t->file))
+                       : t.status();
+          } else {
+            f = DecodeFileRecord(v);
+          }
+          if (!f.ok()) {
+            bad = f.status();
+            return false;
+          }
+          for (const auto& c : f->chunks) {
+            if (!chunks.count({account, c.id})) continue;
+            if (++*total <= limit) {
+              out.push_back(absl::StrCat(account, "/", f->path,
+                                         trash ? " (in trash)" : ""));
+            }
+            break;
+          }
+          return true;
+        });
+  };
+  DRIVE_RETURN_IF_ERROR(scan("f/", false));
+  DRIVE_RETURN_IF_ERROR(bad);
+  DRIVE_RETURN_IF_ERROR(scan("t/", true));
+  DRIVE_RETURN_IF_ERROR(bad);
+  return out;
+}
+
 }  // namespace drive::coordinator

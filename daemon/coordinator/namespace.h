@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,6 +88,21 @@ class Namespace {
   absl::StatusOr<uint64_t> ExpireTrash(int64_t now_ms, bool dry_run);
   // The chunk's reference state; no lock (a consistent point read).
   absl::StatusOr<RefState> Refs(const std::string& account, const ChunkId& id);
+  // Every chunk some file version references, until `fn` returns false;
+  // no lock (a consistent snapshot of the index).
+  absl::Status ScanReferenced(
+      const std::function<bool(const std::string&, const ChunkId&)>& fn) {
+    return refs_.ScanReferenced(fn);
+  }
+  // Changes whenever the set of referenced chunks may have changed (after
+  // every write to the store).
+  uint64_t refs_generation() const { return store_->writes(); }
+  // Files and trash entries using any of `chunks` (account, id): up to
+  // `limit` of them as "account/path" (" (in trash)" appended for trash
+  // entries), in key order; *total counts them all. No lock.
+  absl::StatusOr<std::vector<std::string>> FilesUsing(
+      const std::set<std::pair<std::string, ChunkId>>& chunks, size_t limit,
+      uint64_t* total);
   // Condemns the chunks still unreferenced, atomically with respect to
   // commits: each gets a tombstone at now_ms and loses its reference entry.
   // Returns those condemned (a chunk referenced meanwhile is skipped).

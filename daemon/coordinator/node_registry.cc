@@ -147,7 +147,9 @@ absl::Status NodeRegistry::Rebuild(bool force_map) {
       dv.info.region = n.record.region;
       dv.info.zone = n.record.zone;
       dv.info.capacity_bytes = std::max<uint64_t>(d.capacity_bytes, 1);
-      dv.info.state = StateOf(n, dv.info.id, now);
+      // A failed drive lost its data: its PGs move now, not after out_after.
+      dv.info.state =
+          d.error.empty() ? StateOf(n, dv.info.id, now) : DriveState::kOut;
       dv.address = n.record.address;
       dv.name = d.name;
       dv.free_bytes = d.free_bytes;
@@ -156,7 +158,9 @@ absl::Status NodeRegistry::Rebuild(bool force_map) {
       dv.heartbeat_age_s = absl::ToDoubleSeconds(now - n.last_heartbeat);
       dv.operator_out = operator_out_.count(dv.info.id) > 0;
       dv.draining = draining_.count(dv.info.id) > 0;
-      dv.alive = now - n.last_heartbeat < options_.down_after;
+      dv.failed = !d.error.empty();
+      dv.error = d.error;
+      dv.alive = !dv.failed && now - n.last_heartbeat < options_.down_after;
       dv.scrub = d.scrub;
       if (dv.info.state != DriveState::kOut) placed.insert(dv.info.id);
       infos.push_back(dv.info);
@@ -270,6 +274,29 @@ absl::StatusOr<uint64_t> NodeRegistry::Heartbeat(
   }
   DRIVE_RETURN_IF_ERROR(Rebuild(/*force_map=*/false));
   return epoch_;
+}
+
+bool NodeRegistry::AwaitReportsSince(absl::Time since, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto reported = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    absl::Time now = env_->Now();
+    for (const auto& [name, n] : nodes_) {
+      if (n.last_heartbeat > since) continue;
+      if (now - n.last_heartbeat >= options_.down_after) continue;
+      return false;
+    }
+    return true;
+  };
+  // Heartbeats wake the wait (they take mu_); the short steps notice a
+  // node falling silent, which no call announces.
+  absl::Time deadline = absl::Now() + timeout;
+  while (!reported()) {
+    if (absl::Now() >= deadline) return false;
+    mu_.AwaitWithDeadline(
+        absl::Condition(&reported),
+        std::min(deadline, absl::Now() + absl::Milliseconds(100)));
+  }
+  return true;
 }
 
 void NodeRegistry::Tick() {

@@ -24,6 +24,9 @@ struct DriveReport {
   uint64_t chunks = 0;
   uint64_t logical_bytes = 0;
   ScrubProgress scrub = {};
+  // Set when the node could not open the drive (e.g. its RocksDB files are
+  // damaged): why. A failed drive holds nothing the cluster can use.
+  std::string error = {};
 };
 
 // What a node says about itself when it registers.
@@ -54,6 +57,10 @@ struct DriveView {
   // read from it and delete from it.
   bool alive = false;
   ScrubProgress scrub = {};
+  // Reported failed by its node (DriveReport::error): out of placement at
+  // once, never alive, so its PGs are copied elsewhere.
+  bool failed = false;
+  std::string error;
 };
 
 // An immutable snapshot: the placement map and every known drive's state.
@@ -100,6 +107,10 @@ class NodeRegistry {
                                      const std::string& address = "");
   // Applies the liveness timeouts at the Env's current time.
   void Tick();
+  // Blocks until every node has registered or heartbeated after `since`,
+  // or has been silent for down_after (it is down, so nobody waits for
+  // it); true then, false if `timeout` passed first.
+  bool AwaitReportsSince(absl::Time since, absl::Duration timeout);
   // Operator override: take a drive out of (or back into) placement.
   // Taking a drive in also ends a drain of it.
   absl::StatusOr<uint64_t> SetDriveOut(const std::string& drive_id, bool out);

@@ -10,7 +10,7 @@
 
 namespace drive::coordinator {
 
-// One PG's digest on one drive (daemon/storage/pg_digest.h).
+// One PG's digest on one drive (common/pg_digest.h).
 struct PgDigestInfo {
   uint32_t pg = 0;
   uint64_t chunks = 0;

@@ -85,7 +85,8 @@ RepairPlanner::RepairPlanner(NodeRegistry* registry, Namespace* ns,
       transport_(transport),
       executor_(executor),
       env_(env),
-      options_(options) {}
+      options_(options),
+      loss_(ns, transport, options.list_page) {}
 
 PgSync RepairPlanner::SyncOf(uint32_t pg) const {
   absl::MutexLock lock(&mu_);
@@ -101,8 +102,23 @@ void RepairPlanner::MarkDirty(uint32_t pg) {
 }
 
 RepairStatusInfo RepairPlanner::Status() const {
+  LossReport lost = loss_.Report();
   absl::MutexLock lock(&mu_);
-  return status_;
+  RepairStatusInfo out = status_;
+  out.lost = std::move(lost);
+  return out;
+}
+
+absl::StatusOr<SweepSummary> RepairPlanner::SweepAfterReports(
+    absl::Duration report_timeout) {
+  absl::Time asked = env_->Now();
+  if (!registry_->AwaitReportsSince(asked, report_timeout)) {
+    spdlog::warn("event=repair_wait_reports_late timeout_s={}",
+                 absl::ToDoubleSeconds(report_timeout));
+  }
+  // Sweeps are serialized: one running now started before the reports,
+  // so this call waits for it and then runs its own.
+  return Sweep();
 }
 
 std::vector<PgReport> RepairPlanner::Pgs() const {
@@ -199,12 +215,20 @@ absl::Status RepairPlanner::PlanPg(
   if (complete && equal && strays.empty()) {
     memo.sync = PgSync::kSynced;
     memo.missing = 0;
+    memo.fingerprint.clear();  // a later state is judged afresh
     return absl::OkStatus();
   }
   // Nothing changed since a sweep found nothing to copy or delete here
-  // (e.g. unreferenced chunks of an upload in progress differ).
-  std::string fingerprint = absl::StrCat(complete ? "c" : "i");
+  // (e.g. unreferenced chunks of an upload in progress differ): neither
+  // what the drives hold nor which chunks are referenced. Without the
+  // references, digests that return to an old state (the chunk committed
+  // since, then a drive wiped) would skip a PG that now lacks copies.
+  std::string referenced = loss_.ReferencedFingerprint(pg);
+  std::string fingerprint =
+      referenced.empty() ? ""
+                         : absl::StrCat(complete ? "c" : "i", "|", referenced);
   for (const DriveView* d : holders) {
+    if (fingerprint.empty()) break;
     PgDigestInfo di = digest_of(d->info.id);
     absl::StrAppend(&fingerprint, "|", d->info.id, ":", di.chunks, ":",
                     di.hash);
@@ -466,6 +490,10 @@ absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
     dirtied_.clear();
     status_.running = true;
   }
+  // 7. The referenced set, before any drive is asked what it holds.
+  if (absl::Status s = loss_.Begin(pg_count); !s.ok()) {
+    spdlog::warn("event=loss_check_skipped error=\"{}\"", s.ToString());
+  }
   // 1. Digests of every live drive; a failed call makes it unreachable.
   std::map<std::string, std::vector<PgDigestInfo>> digests;
   for (const auto& d : view.drives) {
@@ -487,9 +515,18 @@ absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
     absl::Status s = PlanPg(pg, view, digests, &plan);
     if (!s.ok()) {
       plan.memos[pg].fingerprint.clear();
+      ++plan.summary.pgs_unchecked;
       spdlog::warn("event=pg_plan_failed pg={} error=\"{}\"", pg, s.ToString());
     }
+    loss_.CheckPg(pg, view, digests);
   }
+  if (absl::Status s = loss_.Finish(); !s.ok()) {
+    spdlog::warn("event=loss_check_failed error=\"{}\"", s.ToString());
+  }
+  LossReport lost = loss_.Report();
+  plan.summary.lost_chunks = lost.chunks;
+  plan.summary.pgs_unchecked += lost.pgs_unchecked;
+  plan.summary.pgs_blocked = lost.pgs_blocked;
   plan.summary.pgs_checked = pg_count;
   plan.summary.copies_planned = plan.tasks.size();
 
@@ -583,11 +620,12 @@ absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
                       : -1;
   spdlog::info(
       "event=repair_sweep pgs={} listed={} planned={} made={} failed={} "
-      "strays_removed={} blocked={}",
+      "strays_removed={} blocked={} unchecked={} lost={}",
       plan.summary.pgs_checked, plan.summary.pgs_listed,
       plan.summary.copies_planned, plan.summary.copies_made,
       plan.summary.copies_failed, plan.summary.strays_removed,
-      plan.summary.blocked_copies);
+      plan.summary.blocked_copies, plan.summary.pgs_unchecked,
+      plan.summary.lost_chunks);
   return plan.summary;
 }
 

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/env.h"
 #include "common/executor.h"
+#include "daemon/coordinator/loss_finder.h"
 #include "daemon/coordinator/namespace.h"
 #include "daemon/coordinator/node_registry.h"
 #include "daemon/coordinator/node_transport.h"
@@ -56,6 +57,8 @@ struct RepairStatusInfo {
   uint32_t pgs_checked = 0;
   uint64_t strays_removed = 0;
   bool running = false;
+  // Referenced chunks no drive holds (LossReport), and the files using them.
+  LossReport lost;
 };
 
 struct PgReport {
@@ -81,11 +84,23 @@ struct SweepSummary {
   uint64_t copies_failed = 0;
   uint64_t strays_removed = 0;
   uint64_t blocked_copies = 0;  // missing on drives that are unreachable
+  // PGs this sweep could not check (a listing failed, or the lost-chunk
+  // check did not finish there); nothing is known about them.
+  uint32_t pgs_unchecked = 0;
+  uint64_t lost_chunks = 0;  // referenced, and on no drive (LossFinder)
+  // PGs with referenced chunks and a member that did not answer.
+  uint32_t pgs_blocked = 0;
   // Whether another sweep may find more to do right away: this one made
   // or failed copies (their extra copies elsewhere can go next), removed
   // strays, or saw copies it could not make.
   bool found_work() const {
     return copies_planned > 0 || strays_removed > 0 || blocked_copies > 0;
+  }
+  // Whether the sweep found every referenced chunk on every drive of its
+  // PG: nothing to copy, nothing blocked, lost or left unchecked.
+  bool clean() const {
+    return copies_planned == 0 && blocked_copies == 0 && pgs_blocked == 0 &&
+           pgs_unchecked == 0 && lost_chunks == 0;
   }
 };
 
@@ -108,7 +123,10 @@ struct SweepSummary {
 //      during a drain) are deleted only where all six members hold the
 //      chunk, so no step lowers a chunk's number of copies;
 //   6. a draining drive whose referenced chunks were all held by their
-//      PGs' members at listing time is marked out.
+//      PGs' members at listing time is marked out;
+//   7. alongside steps 1-3, referenced chunks that no drive holds at all
+//      are found (LossFinder): nothing can copy them, so they are reported
+//      as lost instead.
 // Everything is recomputed from the drives on each sweep, so a restart of
 // the coordinator or a node loses no repair work. Thread-safe; sweeps are
 // serialized. registry, ns, transport, executor and env are not owned.
@@ -119,6 +137,14 @@ class RepairPlanner {
 
   // Runs one sweep, including its copies. Blocks.
   absl::StatusOr<SweepSummary> Sweep();
+  // Runs a sweep that starts only once every node heard from recently has
+  // reported to the registry again after this call (or fell silent for
+  // the registry's down_after), so that the sweep sees the drives as they
+  // are now: a node restarted with an empty disk a moment ago is reached at
+  // its new address, not judged by its previous process. What an operator
+  // waits for after a disk swap. Waits at most `report_timeout` for the
+  // reports, then sweeps anyway. Blocks.
+  absl::StatusOr<SweepSummary> SweepAfterReports(absl::Duration report_timeout);
 
   // Makes a running sweep stop after the copies in flight (for shutdown);
   // later sweeps return kCancelled at once.
@@ -130,6 +156,10 @@ class RepairPlanner {
   void MarkDirty(uint32_t pg);
   std::vector<PgReport> Pgs() const;
   std::vector<DrainProgress> Drains() const;
+  // Whether the last check found the chunk referenced and on no drive.
+  bool IsLost(const std::string& account, const ChunkId& id) const {
+    return loss_.IsLost(account, id);
+  }
 
  private:
   struct Plan;
@@ -157,6 +187,7 @@ class RepairPlanner {
   Executor* executor_;
   Env* env_;
   RepairOptions options_;
+  LossFinder loss_;  // checks run inside sweeps
 
   std::atomic<bool> stopping_{false};
   absl::Mutex sweep_mu_;  // one sweep at a time

@@ -282,10 +282,16 @@ int RunCoordinator(const CoordinatorFlags& flags,
         .GetGauge("drive_repair_copied_bytes",
                   "Bytes copied by repair since start")
         ->Set(static_cast<double>(repair.copied_bytes));
+    metrics
+        .GetGauge("drive_lost_chunks",
+                  "Referenced chunks that no drive holds (lost data)")
+        ->Set(static_cast<double>(repair.lost.chunks));
     // The oldest verification of any copy on any drive that reported one.
     auto view = registry.View();
     int64_t oldest = 0;
+    int failed = 0;
     for (const auto& d : view->drives) {
+      failed += d.failed;
       if (!d.scrub.reported) continue;
       if (oldest == 0 || d.scrub.oldest_verified_unix_s < oldest)
         oldest = d.scrub.oldest_verified_unix_s;
@@ -296,6 +302,10 @@ int RunCoordinator(const CoordinatorFlags& flags,
         ->Set(oldest == 0 ? 0.0
                           : absl::ToDoubleSeconds(
                                 absl::Now() - absl::FromUnixSeconds(oldest)));
+    metrics
+        .GetGauge("drive_drives_failed",
+                  "Drives their nodes report as failed (cannot be opened)")
+        ->Set(failed);
   });
 
   // The backup sink talks to this coordinator's own address, known only

@@ -143,6 +143,12 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
 
   auto node = storage::StorageNode::Open(name, std::move(*drives));
   if (!node.ok()) return FailStartup(node.status());
+  // One bad disk does not stop the node: it serves the other drives and
+  // reports this one (log, metric, heartbeats) until it is replaced.
+  for (const auto& f : (*node)->failed_drives()) {
+    spdlog::error("event=drive_failed node={} drive={} path={} error=\"{}\"",
+                  name, f.name, f.path, f.status.ToString());
+  }
 
   auto scrub_deadline = ParseDurationText(flags.scrub_deadline);
   if (!scrub_deadline.ok()) return FailStartup(scrub_deadline.status());
@@ -196,6 +202,13 @@ int RunNode(const NodeFlags& flags, const std::string& effective_config) {
                                read_executor.get(), &registry, service_options,
                                repair_deps);
   service.ExportDriveMetrics();
+  auto drive_failed = [&](const std::string& drive) {
+    return registry.GetGauge("drive_drive_failed",
+                             "1 when the drive could not be opened",
+                             absl::StrCat("drive=\"", drive, "\""));
+  };
+  for (const auto& d : (*node)->drive_names()) drive_failed(d)->Set(0);
+  for (const auto& f : (*node)->failed_drives()) drive_failed(f.name)->Set(1);
 
   grpc::ServerBuilder builder;
   int grpc_port = 0;

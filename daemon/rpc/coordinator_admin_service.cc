@@ -42,6 +42,9 @@ void ToProto(const coordinator::RepairStatusInfo& r, v1::RepairStatus* out) {
   out->set_pgs_checked(r.pgs_checked);
   out->set_strays_removed(r.strays_removed);
   out->set_running(r.running);
+  out->set_lost_chunks(r.lost.chunks);
+  for (const auto& f : r.lost.files) out->add_lost_files(f);
+  out->set_lost_files_total(r.lost.files_total);
 }
 
 void ToProto(const coordinator::GcReportInfo& g, v1::GcReport* out) {
@@ -103,7 +106,17 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Repair(
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.planner) return Missing("repair");
         if (req->wait()) {
-          DRIVE_RETURN_IF_ERROR(admin_.planner->Sweep().status());
+          // A sweep that sees every live node as it is after the request:
+          // waiting for their reports takes one heartbeat, at most
+          // down_after.
+          DRIVE_ASSIGN_OR_RETURN(
+              coordinator::SweepSummary sweep,
+              admin_.planner->SweepAfterReports(
+                  coordinator_->registry()->options().down_after +
+                  absl::Seconds(1)));
+          resp->set_complete(sweep.clean());
+          resp->set_copies_planned(sweep.copies_planned);
+          resp->set_pgs_unchecked(sweep.pgs_unchecked);
         } else if (admin_.maintenance) {
           admin_.maintenance->WakeRepair();
         }

@@ -80,8 +80,10 @@ void ToProto(const coordinator::ClusterView& view,
     e->set_zone(d.info.zone);
     e->set_host(d.info.host);
     // A draining drive is out of placement but still serves its data.
-    e->set_state(d.draining && d.alive ? "draining"
-                                       : DriveStateName(d.info.state));
+    e->set_state(d.failed                ? "failed"
+                 : d.draining && d.alive ? "draining"
+                                         : DriveStateName(d.info.state));
+    e->set_error(d.error);
     e->set_draining(d.draining);
     if (d.scrub.reported) ToProto(d.scrub, e->mutable_scrub());
     e->set_capacity_bytes(d.info.capacity_bytes);
@@ -112,6 +114,7 @@ coordinator::DriveReport FromProto(const drive::v1::DriveReport& r) {
   coordinator::DriveReport d{r.name(), r.capacity_bytes(), r.free_bytes(),
                              r.chunks(), r.logical_bytes()};
   if (r.has_scrub()) d.scrub = ScrubProgressFromProto(r.scrub());
+  d.error = r.error();
   return d;
 }
 

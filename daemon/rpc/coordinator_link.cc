@@ -42,6 +42,12 @@ struct CoordinatorLink::Impl {
         if (p.drive == name) ToProto(p, d->mutable_scrub());
       }
     }
+    // Failed drives are reported too, so the coordinator moves their PGs.
+    for (const auto& f : node->failed_drives()) {
+      auto* d = out->Add();
+      d->set_name(f.name);
+      d->set_error(f.status.ToString());
+    }
   }
 
   void RefreshMap(uint64_t epoch) {

@@ -64,6 +64,28 @@ struct PinnedChunk {
   std::optional<DecodedChunk> decoded;
 };
 
+// kDataLoss when `dir` holds files but no RocksDB CURRENT file: RocksDB's
+// create_if_missing would start an empty drive over whatever is left of
+// the old one. Only lock, log and probe files may be there without it.
+absl::Status CheckNotDamaged(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir + "/CURRENT", ec)) return absl::OkStatus();
+  std::filesystem::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name == "LOCK" || name.starts_with("LOG") ||
+        name == ".direct-io-probe") {
+      continue;
+    }
+    return absl::DataLossError(absl::StrCat(
+        "drive directory ", dir, " holds ", name,
+        " but no RocksDB CURRENT file: its database is damaged. Not "
+        "formatting over it; to put a replaced disk in service, give the "
+        "drive an empty directory and restart the node"));
+  }
+  return absl::OkStatus();  // missing or empty: a new drive
+}
+
 }  // namespace
 
 ChunkStore::ChunkStore(ChunkStoreOptions options)
@@ -97,6 +119,9 @@ absl::StatusOr<std::unique_ptr<ChunkStore>> ChunkStore::Open(
 }
 
 absl::Status ChunkStore::OpenDb() {
+  if (options_.rocksdb_env == nullptr) {
+    DRIVE_RETURN_IF_ERROR(CheckNotDamaged(options_.path));
+  }
   rocksdb::Options o;
   o.create_if_missing = true;
   if (options_.rocksdb_env != nullptr) o.env = options_.rocksdb_env;

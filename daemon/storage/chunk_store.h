@@ -15,9 +15,9 @@
 #include "common/chunk_codec.h"
 #include "common/chunk_id.h"
 #include "common/env.h"
+#include "common/pg_digest.h"
 #include "common/placement_group.h"
 #include "daemon/storage/chunk_key.h"
-#include "daemon/storage/pg_digest.h"
 
 namespace rocksdb {
 class DB;
@@ -161,9 +161,12 @@ struct DriveUsage {
 // the chunk id. Thread-safe; methods block on disk I/O.
 class ChunkStore {
  public:
-  // Opens (creating if needed) the drive at options.path. Errors:
-  // kInvalidArgument for bad options, kFailedPrecondition when the drive
-  // was created with another pg_count, or the RocksDB open error.
+  // Opens the drive at options.path, creating it only in a missing or
+  // empty directory (a new or replaced disk). Errors: kInvalidArgument for
+  // bad options, kFailedPrecondition when the drive was created with
+  // another pg_count, kDataLoss when the directory holds files but no
+  // RocksDB CURRENT file (damaged: never formatted over), or the RocksDB
+  // open error.
   static absl::StatusOr<std::unique_ptr<ChunkStore>> Open(
       ChunkStoreOptions options);
   // Flushes and closes the DB; acknowledged writes are already durable.

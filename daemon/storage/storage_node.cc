@@ -18,16 +18,29 @@ absl::StatusOr<std::unique_ptr<StorageNode>> StorageNode::Open(
   }
   std::unique_ptr<StorageNode> node(new StorageNode());
   node->name_ = std::move(node_name);
-  for (auto& d : drives) {
+  std::vector<std::string> seen;
+  for (const auto& d : drives) {
     DRIVE_RETURN_IF_ERROR(ValidateComponentName("drive", d.name));
-    if (std::find(node->names_.begin(), node->names_.end(), d.name) !=
-        node->names_.end()) {
+    if (std::find(seen.begin(), seen.end(), d.name) != seen.end()) {
       return absl::InvalidArgumentError("drive name repeated: " + d.name);
     }
+    seen.push_back(d.name);
+  }
+  std::string errors;
+  for (auto& d : drives) {
     auto store = ChunkStore::Open(d.store);
-    if (!store.ok()) return Annotate(store.status(), "drive ", d.name);
+    if (!store.ok()) {
+      absl::Status s = Annotate(store.status(), "drive ", d.name);
+      absl::StrAppend(&errors, errors.empty() ? "" : "; ", s.ToString());
+      node->failed_.push_back({d.name, d.store.path, std::move(s)});
+      continue;
+    }
     node->names_.push_back(d.name);
     node->stores_.push_back(std::move(*store));
+  }
+  if (node->names_.empty()) {
+    return absl::Status(node->failed_[0].status.code(),
+                        "no drive could be opened: " + errors);
   }
   return node;
 }
@@ -35,6 +48,13 @@ absl::StatusOr<std::unique_ptr<StorageNode>> StorageNode::Open(
 absl::StatusOr<ChunkStore*> StorageNode::drive(std::string_view name) const {
   for (size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) return stores_[i].get();
+  }
+  for (const auto& f : failed_) {
+    if (f.name == name) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("drive ", f.name, " of node ", name_,
+                       " failed to open: ", f.status.message()));
+    }
   }
   return absl::NotFoundError(
       absl::StrCat("node ", name_, " has no drive named '", Sv(name), "'"));

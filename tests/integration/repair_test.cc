@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/disk_corruption.h"
+#include "tests/support/http_client.h"
 #include "tests/support/local_cluster.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -33,23 +34,27 @@ using ::drive::testing::RandomBytes;
 using ::drive::testing::ReadFileOrEmpty;
 using ::drive::testing::StatusIs;
 using ::drive::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr uint32_t kPgs = 32;
 
 class RepairTest : public ::testing::Test {
  protected:
-  // Starts a cluster; repair sweeps every second, no scheduled GC or
-  // backups unless a test asks, no background scrub (the tests scrub on
-  // demand, so nothing races them).
+  // Starts a cluster; repair sweeps every `repair_interval` (and when
+  // something calls for one), no scheduled GC or backups unless a test
+  // asks, no background scrub (the tests scrub on demand, so nothing races
+  // them).
   void Start(int per_region, const std::string& coordinator_flags = "",
-             const std::string& extra = "") {
+             const std::string& extra = "",
+             const std::string& repair_interval = "1s") {
     cluster_ = std::make_unique<LocalCluster>(dir_.Sub("cluster"));
     std::vector<std::string> args = {
         "--pg-count",
         std::to_string(kPgs),
         "--coordinator-flags",
-        "'--repair-interval 1s --gc-interval 0 --backup-interval 0 " +
-            coordinator_flags + "'",
+        "'--repair-interval " + repair_interval +
+            " --gc-interval 0 --backup-interval 0 " + coordinator_flags + "'",
         "--node-flags",
         "'--scrub-max-rate 0'"};
     if (!extra.empty()) args.push_back(extra);
@@ -165,6 +170,57 @@ class RepairTest : public ::testing::Test {
     auto r = client::RunFsck(o);
     EXPECT_OK(r);
     return r.ok() ? *r : client::FsckReport{};
+  }
+
+  // Runs client/TOOL ARGS (drive or drive-admin) against the cluster;
+  // returns the exit code and what it printed (stdout and stderr).
+  std::pair<int, std::string> Cli(const std::string& tool,
+                                  const std::string& args) {
+    std::string cmd =
+        absl::StrCat("DRIVE_COORDINATOR=", cluster_->coordinator(),
+                     " DRIVE_ADMIN_TOKEN=", cluster_->admin_token(),
+                     " DRIVE_ACCOUNT=", cluster_->account(),
+                     " DRIVE_TOKEN=", cluster_->token(), " ", DRIVE_BINARY_DIR,
+                     "/client/", tool, " ", args, " 2>&1");
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return {-1, ""};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+    int rc = pclose(p);
+    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+  }
+
+  // Polls status until the drive is in `state` (at most 20 s); returns
+  // the state it last had.
+  std::string WaitForDriveState(const std::string& id,
+                                const std::string& state) {
+    absl::Time until = absl::Now() + absl::Seconds(20);
+    std::string now;
+    while (absl::Now() < until) {
+      auto st = admin_->Status();
+      if (st.ok()) {
+        for (const auto& d : st->drives) {
+          if (d.id == id) now = d.state;
+        }
+      }
+      if (now == state) break;
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    return now;
+  }
+
+  // GET /metrics of a daemon whose ready file is DIR/`who`/ready.json.
+  std::string Metrics(const std::string& who) {
+    std::string ready =
+        ReadFileOrEmpty(cluster_->dir() + "/" + who + "/ready.json");
+    size_t at = ready.find("\"metrics_port\": ");
+    if (at == std::string::npos) return "";
+    int port = std::stoi(ready.substr(at + 16));
+    testing::HttpConnection c(port);
+    auto reply = c.Request("GET", "/metrics");
+    return reply ? reply->body : "";
   }
 
   TempDir dir_;
@@ -429,6 +485,171 @@ TEST_F(RepairTest, CoordinatorRebuiltFromBackupAfterLosingItsDisk) {
     EXPECT_THAT(client_->Stat(path), StatusIs(absl::StatusCode::kNotFound));
   }
   EXPECT_TRUE(Fsck().ok());
+}
+
+// Issue 10, finding 6: a chunk that no drive holds is lost data, and every
+// operator surface says so (repair used to report "nothing is missing").
+TEST_F(RepairTest, Issue10ChunkOnNoDriveIsReportedLostEverywhere) {
+  Start(3);
+  auto files = Upload(3, 100 * 1024, 21);
+  std::vector<ChunkId> f1 = Chunks({{"shoot/f1", files["shoot/f1"]}});
+  ASSERT_EQ(f1.size(), 1u);
+  ChunkId gone = f1[0];
+  RepairUntilComplete();
+  // Every copy goes, behind the coordinator's back.
+  for (const auto& n : nodes_) {
+    ASSERT_OK(Node(n).DeleteChunks("d0", cluster_->account(), {gone}));
+  }
+  ASSERT_TRUE(Holders(gone).empty());
+
+  auto [repair_rc, repair_out] = Cli("drive-admin", "repair --wait");
+  EXPECT_EQ(repair_rc, 1) << repair_out;
+  EXPECT_THAT(repair_out, HasSubstr("1 chunk LOST"));
+  EXPECT_THAT(repair_out, HasSubstr("demo/shoot/f1"));
+  EXPECT_THAT(repair_out, Not(HasSubstr("nothing is missing")));
+
+  auto [status_rc, status_out] = Cli("drive-admin", "status");
+  EXPECT_EQ(status_rc, 1) << status_out;
+  EXPECT_THAT(status_out, HasSubstr("1 chunk LOST"));
+  EXPECT_THAT(status_out, HasSubstr("demo/shoot/f1"));
+
+  auto [stat_rc, stat_out] = Cli("drive", "stat --json shoot/f1");
+  EXPECT_EQ(stat_rc, 0) << stat_out;
+  EXPECT_THAT(stat_out, HasSubstr("\"durability\": \"lost\""));
+  auto [ok_rc, ok_out] = Cli("drive", "stat --json shoot/f0");
+  EXPECT_THAT(ok_out, HasSubstr("\"durability\": \"full\""));
+
+  EXPECT_THAT(Metrics("coordinator"), HasSubstr("drive_lost_chunks 1"));
+}
+
+// Issue 10, finding 14: one drive whose RocksDB cannot be opened no longer
+// stops its node; it is reported failed, its PGs get copies elsewhere, its
+// files are left alone, and an empty directory puts it back in service.
+TEST_F(RepairTest, Issue10NodeStartsWithoutItsFailedDrive) {
+  Start(3);
+  auto files = Upload(8, 150 * 1024, 22);
+  // e1 gets a second drive, which repair fills.
+  const std::string ndir = cluster_->dir() + "/nodes/e1";
+  const std::string d1 = ndir + "/d1";
+  ASSERT_TRUE(cluster_->StopNode("e1", false));
+  {
+    std::string cmd = ReadFileOrEmpty(ndir + "/cmd");
+    while (!cmd.empty() && cmd.back() == '\n') cmd.pop_back();
+    std::ofstream(ndir + "/cmd") << cmd << " --drive d1=" << d1 << "\n";
+  }
+  ASSERT_TRUE(cluster_->StartNode("e1"));
+  RepairUntilComplete();
+  ASSERT_OK_AND_ASSIGN(auto st, admin_->Status());
+  uint64_t d1_chunks = 0;
+  for (const auto& d : st.drives) {
+    if (d.id == "e1/d1") d1_chunks = d.chunks;
+  }
+  ASSERT_GT(d1_chunks, 0u);
+
+  // A disk fault takes d1's CURRENT and MANIFEST files.
+  ASSERT_TRUE(cluster_->StopNode("e1", false));
+  size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(d1)) {
+    std::string name = e.path().filename().string();
+    if (name == "CURRENT" || name.starts_with("MANIFEST-")) {
+      std::filesystem::remove(e.path());
+    } else {
+      ++left;
+    }
+  }
+  ASSERT_TRUE(cluster_->StartNode("e1"));
+  // d0 serves.
+  std::vector<ChunkId> ids = Chunks(files);
+  ASSERT_FALSE(ids.empty());
+  ChunkId first = ids[0];
+  ASSERT_OK_AND_ASSIGN(
+      auto has, Node("e1").HasChunks("d0", cluster_->account(), {first}));
+  EXPECT_TRUE(has[0]);
+  // Status says which drive failed and why, and exits 1.
+  ASSERT_EQ(WaitForDriveState("e1/d1", "failed"), "failed");
+  auto [status_rc, status_out] = Cli("drive-admin", "status");
+  EXPECT_EQ(status_rc, 1) << status_out;
+  EXPECT_THAT(status_out, HasSubstr("drive e1/d1 failed: DATA_LOSS"));
+  EXPECT_THAT(status_out, HasSubstr("no RocksDB CURRENT file"));
+  EXPECT_THAT(Metrics("nodes/e1"),
+              HasSubstr("drive_drive_failed{drive=\"d1\"} 1"));
+  EXPECT_THAT(ReadFileOrEmpty(ndir + "/log"), HasSubstr("event=drive_failed"));
+  // Nothing of the damaged drive was formatted over.
+  size_t after = 0;
+  for (const auto& e : std::filesystem::directory_iterator(d1)) {
+    after += e.path().filename().string() != "LOCK";
+  }
+  EXPECT_GE(after, left - 1);
+  // Its PGs were remapped and refilled without it.
+  RepairUntilComplete();
+  EXPECT_TRUE(Fsck(/*deep=*/true).ok());
+  ExpectReadsBack(files);
+
+  // The replaced disk: an empty directory, and a restart.
+  ASSERT_TRUE(cluster_->StopNode("e1", false));
+  std::filesystem::remove_all(d1);
+  std::filesystem::create_directories(d1);
+  ASSERT_TRUE(cluster_->StartNode("e1"));
+  EXPECT_EQ(WaitForDriveState("e1/d1", "up"), "up");
+  RepairUntilComplete();
+  EXPECT_TRUE(Fsck().ok());
+}
+
+// Issue 10, finding 15: right after a node restarted with an emptied
+// drive, `repair --wait` exited 0 now and then while chunks still had five
+// copies. Each round recreates what made it happen: a sweep sees a chunk
+// that is not committed yet on every drive but the victim's (nothing to
+// do), then the chunk reaches the victim and is committed (its PG is in
+// sync), then the victim's disk is replaced, which brings the PG's digests
+// back to what that sweep saw (no sweep ran while it was stopped).
+// `repair --wait` must still find the missing copy, and must not answer
+// before the restarted node has reported.
+TEST_F(RepairTest, Issue10RepairWaitAfterADiskSwapLeavesSixCopies) {
+  // Sweeps only when asked, as with the default 30 s interval and a quick
+  // restart: none runs while the victim is stopped.
+  Start(3, "", "", "1h");
+  // The first scheduled sweep runs 2 s after the coordinator starts.
+  absl::SleepFor(absl::Seconds(3));
+  const std::vector<std::string> victims = {"e1", "w2", "e3", "w1", "e2"};
+  std::set<uint32_t> used_pgs;
+  std::vector<ChunkId> ids;
+  int seed = 0;
+  for (size_t round = 0; round < victims.size(); ++round) {
+    const std::string& victim = victims[round];
+    // A chunk alone in its PG, so the PG's digests repeat exactly.
+    std::string bytes;
+    ChunkId id;
+    do {
+      bytes = RandomBytes(64 * 1024, 7000 + seed++);
+      id = ChunkId::Of(bytes);
+    } while (used_pgs.count(PgOf(cluster_->account(), id, kPgs)));
+    used_pgs.insert(PgOf(cluster_->account(), id, kPgs));
+    ids.push_back(id);
+    for (const auto& n : nodes_) {
+      if (n == victim) continue;
+      ASSERT_OK(Node(n).PutChunk("d0", cluster_->account(), id, bytes));
+    }
+    ASSERT_OK(admin_->Repair(/*wait=*/true));  // sees it uncommitted
+    ASSERT_OK(Node(victim).PutChunk("d0", cluster_->account(), id, bytes));
+    std::string local = dir_.Sub(absl::StrCat("swap-", round));
+    std::ofstream(local, std::ios::binary) << bytes;
+    ASSERT_OK_AND_ASSIGN(auto info,
+                         client_->PutFile(local, absl::StrCat("swap/", round)));
+    ASSERT_EQ(info.durability, "full");  // deduplicated onto all six
+    ASSERT_OK(admin_->Repair(/*wait=*/true));
+
+    ASSERT_TRUE(cluster_->StopNode(victim, false));
+    cluster_->WipeDrive(victim);
+    ASSERT_TRUE(cluster_->StartNode(victim));
+    auto [rc, out] = Cli("drive-admin", "repair --wait");
+    ASSERT_EQ(rc, 0) << "round " << round << ": " << out;
+    for (const auto& c : ids) {
+      ASSERT_EQ(Holders(c).size(), 6u)
+          << "round " << round << " chunk " << c.ToHex() << "\n"
+          << out;
+    }
+  }
+  EXPECT_TRUE(Fsck(/*deep=*/true).ok());
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "tests/support/fake_nodes.h"
 
+#include "common/pg_digest.h"
 #include "common/placement_group.h"
-#include "daemon/storage/pg_digest.h"
 
 namespace drive::testing {
 
@@ -12,6 +12,12 @@ void FakeNodes::PutChunk(const std::string& drive, const std::string& account,
                          int64_t stored_at_s) {
   absl::MutexLock lock(&mu_);
   drives_[drive][{account, id}] = Copy{size, stored_at_s};
+}
+
+void FakeNodes::RemoveChunk(const std::string& drive,
+                            const std::string& account, const ChunkId& id) {
+  absl::MutexLock lock(&mu_);
+  drives_[drive].erase({account, id});
 }
 
 void FakeNodes::SetUnreachable(const std::string& drive, bool unreachable) {
@@ -73,7 +79,7 @@ absl::StatusOr<std::vector<coordinator::PgDigestInfo>> FakeNodes::Digests(
     const DriveView& drive) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = Reach(drive.info.id); !s.ok()) return s;
-  std::map<uint32_t, storage::PgDigest> by_pg;
+  std::map<uint32_t, PgDigest> by_pg;
   for (const auto& [key, copy] : drives_[drive.info.id]) {
     by_pg[PgOf(key.first, key.second, pg_count_)].Add(key.first, key.second,
                                                       copy.size);

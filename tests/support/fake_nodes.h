@@ -21,6 +21,9 @@ class FakeNodes : public coordinator::NodeTransport {
   // Arrange.
   void PutChunk(const std::string& drive, const std::string& account,
                 const ChunkId& id, uint64_t size, int64_t stored_at_s = 0);
+  // Deletes a copy behind the coordinator's back (a disk fault).
+  void RemoveChunk(const std::string& drive, const std::string& account,
+                   const ChunkId& id);
   void SetUnreachable(const std::string& drive, bool unreachable);
   // Called before every Delete with (drive, account, id); tests use it to
   // sample copy counts at the moment of deletion.

@@ -22,7 +22,7 @@ struct DriveStatus {
   std::string region;
   std::string zone;
   std::string host;
-  std::string state;  // up / down / out / draining
+  std::string state;  // up / down / out / draining / failed
   uint64_t capacity_bytes = 0;
   uint64_t free_bytes = 0;
   uint64_t chunks = 0;
@@ -30,6 +30,7 @@ struct DriveStatus {
   double heartbeat_age_s = 0;
   uint32_t pgs = 0;     // PGs placed on this drive
   ScrubProgress scrub;  // `reported` false until its node sent any
+  std::string error;    // why it failed (state "failed")
 };
 
 // Missing copies of one risk class ("one-region", "copies-N").
@@ -52,6 +53,17 @@ struct RepairState {
   uint32_t pgs_checked = 0;
   uint64_t strays_removed = 0;
   bool running = false;
+  // Referenced chunks on no drive at all, and the files using them
+  // ("account/path"; at most 100 listed, lost_files_total in all).
+  uint64_t lost_chunks = 0;
+  std::vector<std::string> lost_files;
+  uint64_t lost_files_total = 0;
+  // Set by Repair(wait=true) for the sweep it ran: whether it found nothing
+  // missing (RepairResponse.complete), the copies it planned, and the PGs
+  // it could not check.
+  bool complete = false;
+  uint64_t copies_planned = 0;
+  uint32_t pgs_unchecked = 0;
   uint64_t backlog_chunks() const;
   uint64_t backlog_bytes() const;
 };

@@ -193,6 +193,58 @@ TEST_F(NodeRegistryTest, SilentNodeIsDownButKeepsItsPgs) {
   EXPECT_GE(registry_->View()->Find("w1/d0")->heartbeat_age_s, 15.0);
 }
 
+TEST_F(NodeRegistryTest, DriveReportedFailedIsOutAtOnceAndNotAlive) {
+  RegisterNodes(4);
+  uint64_t epoch = registry_->epoch();
+  ASSERT_GT(PgsOf("w1/d0"), 0);
+  DriveReport failed{.name = "d0"};
+  failed.error = "DATA_LOSS: drive d0: no RocksDB CURRENT file";
+  ASSERT_OK(registry_->Heartbeat("w1", {failed}));
+  auto view = registry_->View();
+  const DriveView* d = view->Find("w1/d0");
+  ASSERT_NE(d, nullptr);
+  EXPECT_TRUE(d->failed);
+  EXPECT_EQ(d->error, failed.error);
+  EXPECT_FALSE(d->alive);  // repair neither reads from it nor counts it
+  EXPECT_EQ(d->info.state, DriveState::kOut);
+  // Its PGs moved without waiting for out_after.
+  EXPECT_EQ(registry_->epoch(), epoch + 1);
+  EXPECT_EQ(PgsOf("w1/d0"), 0);
+  ExpectEveryPgFull();
+  // A replaced, empty disk reports no error: back in placement.
+  ASSERT_OK(registry_->Heartbeat("w1", {{.name = "d0"}}));
+  EXPECT_EQ(StateOf("w1/d0"), DriveState::kUp);
+  EXPECT_GT(PgsOf("w1/d0"), 0);
+}
+
+TEST_F(NodeRegistryTest, AwaitReportsSinceWaitsForEveryNodeThatIsUp) {
+  RegisterNodes(3);
+  absl::Time asked = env_.Now();
+  env_.AdvanceSeconds(1);
+  EXPECT_FALSE(registry_->AwaitReportsSince(asked, absl::Milliseconds(50)));
+  for (const auto& n : nodes_) {
+    if (n != "e3") {
+      ASSERT_OK(registry_->Heartbeat(n, {}));
+    }
+  }
+  EXPECT_FALSE(registry_->AwaitReportsSince(asked, absl::Milliseconds(50)));
+  ASSERT_OK(registry_->Heartbeat("e3", {}));
+  EXPECT_TRUE(registry_->AwaitReportsSince(asked, absl::Milliseconds(50)));
+}
+
+TEST_F(NodeRegistryTest, AwaitReportsSinceDoesNotWaitForASilentNode) {
+  RegisterNodes(3);
+  PassTime(15, {"w1"});  // w1 is down
+  absl::Time asked = env_.Now();
+  env_.AdvanceSeconds(1);
+  for (const auto& n : nodes_) {
+    if (n != "w1") {
+      ASSERT_OK(registry_->Heartbeat(n, {}));
+    }
+  }
+  EXPECT_TRUE(registry_->AwaitReportsSince(asked, absl::Milliseconds(50)));
+}
+
 TEST_F(NodeRegistryTest, NodeSilentPastOutAfterLosesItsPgsAndBumpsEpoch) {
   RegisterNodes(4);
   uint64_t epoch = registry_->epoch();

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/placement_group.h"
+#include "daemon/coordinator/coordinator.h"
 #include "daemon/coordinator/embedded_meta_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -276,6 +279,148 @@ TEST_F(RepairPlannerTest, DirtyPgIsNoLongerInSync) {
   EXPECT_EQ(planner_->SyncOf(pg), PgSync::kSynced);
   planner_->MarkDirty(pg);
   EXPECT_EQ(planner_->SyncOf(pg), PgSync::kNeedsWork);
+}
+
+// Issue 10, finding 6: a referenced chunk that no drive holds leaves every
+// member's digest equal, so a sweep used to call its PG in sync and report
+// nothing missing.
+TEST_F(RepairPlannerTest, ChunkOnNoDriveIsReportedLostWithItsFile) {
+  RegisterCluster(3);
+  ChunkId gone = CommitChunk("sessions/gone.jpg", {0, 1, 2, 3, 4, 5});
+  ChunkId kept = CommitChunk("sessions/kept.jpg", {0, 1, 2, 3, 4, 5});
+  ASSERT_OK(planner_->Sweep());
+  for (const auto& d : Members(gone)) nodes_.RemoveChunk(d, "studio", gone);
+
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_EQ(s.lost_chunks, 1u);
+  EXPECT_EQ(s.copies_planned, 0u);  // nothing to copy it from
+  EXPECT_FALSE(s.clean());
+  RepairStatusInfo st = planner_->Status();
+  EXPECT_EQ(st.lost.chunks, 1u);
+  EXPECT_EQ(st.lost.files_total, 1u);
+  EXPECT_THAT(st.lost.files,
+              ::testing::ElementsAre("studio/sessions/gone.jpg"));
+  EXPECT_TRUE(planner_->IsLost("studio", gone));
+  EXPECT_FALSE(planner_->IsLost("studio", kept));
+
+  // Stat says so too; the intact file stays full.
+  Coordinator coordinator(registry_.get(), ns_.get(), &env_, {});
+  coordinator.SetRepairPlanner(planner_.get(), nullptr);
+  ASSERT_OK_AND_ASSIGN(FileRecord f,
+                       coordinator.Stat("studio", "sessions/gone.jpg"));
+  EXPECT_EQ(f.durability, "lost");
+  ASSERT_OK_AND_ASSIGN(f, coordinator.Stat("studio", "sessions/kept.jpg"));
+  EXPECT_EQ(f.durability, "full");
+
+  // The finding stands on the next sweep (nothing changed), and goes once
+  // a copy turns up again (e.g. a drive that was out comes back).
+  ASSERT_OK_AND_ASSIGN(s, planner_->Sweep());
+  EXPECT_EQ(s.lost_chunks, 1u);
+  nodes_.PutChunk(Members(gone)[0], "studio", gone, 1000);
+  SweepUntilIdle();
+  ASSERT_OK_AND_ASSIGN(s, planner_->Sweep());
+  EXPECT_EQ(s.lost_chunks, 0u);
+  EXPECT_TRUE(s.clean());
+  EXPECT_FALSE(planner_->IsLost("studio", gone));
+  EXPECT_EQ(planner_->Status().lost.files_total, 0u);
+}
+
+TEST_F(RepairPlannerTest, LostChunkAmongUnreferencedOnesIsFoundByListing) {
+  RegisterCluster(3);
+  ChunkId gone = CommitChunk("gone.jpg", {0, 1, 2, 3, 4, 5});
+  // An upload in progress in the same PG: its chunk is on the drives but
+  // referenced by nothing, so no drive's digest equals the referenced set.
+  ChunkId orphan;
+  for (int i = 0;; ++i) {
+    orphan = ChunkId::Of(absl::StrCat("upload ", i));
+    if (PgOf("studio", orphan, kPgCount) == PgOf("studio", gone, kPgCount))
+      break;
+  }
+  for (const auto& d : Members(gone)) {
+    nodes_.RemoveChunk(d, "studio", gone);
+    nodes_.PutChunk(d, "studio", orphan, 500);
+  }
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_EQ(s.lost_chunks, 1u);
+  EXPECT_TRUE(planner_->IsLost("studio", gone));
+  EXPECT_FALSE(planner_->IsLost("studio", orphan));
+}
+
+TEST_F(RepairPlannerTest, ChunkOnlyOnAnUnreachableMemberIsNotLost) {
+  RegisterCluster(3);
+  ChunkId id = CommitChunk("one-copy.jpg", {0});
+  nodes_.SetUnreachable(Members(id)[0], true);
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_EQ(s.lost_chunks, 0u);
+  EXPECT_EQ(s.pgs_blocked, 1u);  // nothing is known until it answers
+  EXPECT_FALSE(s.clean());
+  EXPECT_FALSE(planner_->IsLost("studio", id));
+}
+
+// Issue 10, finding 15: `repair --wait` must judge the drives as they are
+// after the request, not by the nodes' reports from before it.
+TEST_F(RepairPlannerTest, SweepAfterReportsWaitsForEveryNodeToReport) {
+  RegisterCluster(3);
+  ChunkId id = CommitChunk("a.jpg", {0, 1, 2, 3, 4, 5});
+  env_.AdvanceSeconds(1);
+  absl::Notification done;
+  absl::StatusOr<SweepSummary> result;
+  std::thread t([&] {
+    result = planner_->SweepAfterReports(absl::Seconds(30));
+    done.Notify();
+  });
+  EXPECT_FALSE(done.WaitForNotificationWithTimeout(absl::Milliseconds(300)));
+  // Meanwhile a drive was replaced: the sweep must see it empty.
+  const std::string wiped = Members(id)[3];
+  nodes_.RemoveChunk(wiped, "studio", id);
+  env_.AdvanceSeconds(1);
+  for (const auto& n : {"w1", "w2", "w3", "e1", "e2", "e3"}) {
+    ASSERT_OK(registry_->Heartbeat(n, {}));
+  }
+  EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  t.join();
+  ASSERT_OK(result);
+  EXPECT_EQ(result->copies_planned, 1u);
+  EXPECT_FALSE(result->clean());  // it made copies: not yet "nothing missing"
+  EXPECT_TRUE(nodes_.Has(wiped, "studio", id));
+  ASSERT_OK_AND_ASSIGN(SweepSummary again, planner_->Sweep());
+  EXPECT_TRUE(again.clean());
+}
+
+// Issue 10, finding 15: `repair --wait` exited 0 while a wiped drive still
+// lacked chunks. A sweep that found nothing to do in a PG (its chunk was
+// not committed yet, and one drive did not have it) remembered the
+// digests; once the chunk was committed and everywhere, the PG was in sync,
+// and when that drive was wiped the digests were those remembered, so the
+// PG was skipped and nothing reported missing.
+TEST_F(RepairPlannerTest,
+       Issue10WipedDriveIsRefilledWhenDigestsMatchAnOldSweep) {
+  RegisterCluster(3);
+  ChunkId id = ChunkId::Of("uploading.jpg");
+  auto members = Members(id);
+  const std::string& lagging = members[3];
+  for (const auto& d : members) {
+    if (d != lagging) nodes_.PutChunk(d, "studio", id, 1000);
+  }
+  ASSERT_OK_AND_ASSIGN(SweepSummary s, planner_->Sweep());
+  EXPECT_EQ(s.copies_planned, 0u);  // not committed: not repair's business
+  // The last copy lands and the file is committed with all six.
+  nodes_.PutChunk(lagging, "studio", id, 1000);
+  FileRecord f;
+  f.path = "uploading.jpg";
+  f.size = 1000;
+  f.hash = id;
+  f.chunks.push_back(ChunkRef{id, 1000, members});
+  f.durability = "full";
+  ASSERT_OK(ns_->Commit("studio", {f}, nullptr));
+  ASSERT_OK_AND_ASSIGN(s, planner_->Sweep());
+  EXPECT_TRUE(s.clean());
+  // The lagging drive's disk is replaced.
+  nodes_.RemoveChunk(lagging, "studio", id);
+  ASSERT_OK_AND_ASSIGN(s, planner_->Sweep());
+  EXPECT_EQ(s.copies_planned, 1u);
+  EXPECT_FALSE(s.clean());
+  EXPECT_TRUE(nodes_.Has(lagging, "studio", id));
 }
 
 }  // namespace

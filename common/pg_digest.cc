@@ -1,8 +1,8 @@
-#include "daemon/storage/pg_digest.h"
+#include "common/pg_digest.h"
 
 #include <string>
 
-namespace drive::storage {
+namespace drive {
 namespace {
 
 // The element hash: the account is length-prefixed so ("ab", id) and
@@ -39,4 +39,4 @@ void PgDigest::Remove(std::string_view account, const ChunkId& id,
   Xor(&hash, ElementHash(account, id));  // XOR is its own inverse
 }
 
-}  // namespace drive::storage
+}  // namespace drive

@@ -6,7 +6,7 @@
 
 #include "common/chunk_id.h"
 
-namespace drive::storage {
+namespace drive {
 
 // An order-independent summary of the chunk set one drive holds for one PG:
 // how many chunks, their raw bytes, and the XOR over every chunk of
@@ -28,4 +28,4 @@ struct PgDigest {
   friend bool operator==(const PgDigest&, const PgDigest&) = default;
 };
 
-}  // namespace drive::storage
+}  // namespace drive
