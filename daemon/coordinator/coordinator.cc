@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/data_token.h"
 #include "common/placement_group.h"
@@ -211,7 +212,10 @@ absl::Status Coordinator::ReportBadReplica(const Caller& caller,
   spdlog::warn(
       "event=bad_replica_reported account={} chunk={} drive={} reason=\"{}\" "
       "checked={}",
-      account, id.ToHex(), drive_id, reason, v == BadReportVerdict::kCheck);
+      account, id.ToHex(), absl::CHexEscape(drive_id.substr(0, 128)),
+      // The reason is a client's free text: escaped (one line, no control
+      // bytes) and cut, so a report cannot forge or flood log lines.
+      absl::CHexEscape(reason.substr(0, 256)), v == BadReportVerdict::kCheck);
   return absl::OkStatus();
 }
 
