@@ -538,11 +538,18 @@ TEST_F(RepairTest, Issue10NodeStartsWithoutItsFailedDrive) {
     std::ofstream(ndir + "/cmd") << cmd << " --drive d1=" << d1 << "\n";
   }
   ASSERT_TRUE(cluster_->StartNode("e1"));
-  RepairUntilComplete();
-  ASSERT_OK_AND_ASSIGN(auto st, admin_->Status());
+  ASSERT_EQ(WaitForDriveState("e1/d1", "up"), "up");
+  // The new drive gets PGs when the coordinator next remaps, and its chunk
+  // count reaches status with a heartbeat: repair until status shows it.
   uint64_t d1_chunks = 0;
-  for (const auto& d : st.drives) {
-    if (d.id == "e1/d1") d1_chunks = d.chunks;
+  for (absl::Time until = absl::Now() + absl::Seconds(60);
+       d1_chunks == 0 && absl::Now() < until;) {
+    RepairUntilComplete();
+    ASSERT_OK_AND_ASSIGN(auto st, admin_->Status());
+    for (const auto& d : st.drives) {
+      if (d.id == "e1/d1") d1_chunks = d.chunks;
+    }
+    if (d1_chunks == 0) absl::SleepFor(absl::Milliseconds(500));
   }
   ASSERT_GT(d1_chunks, 0u);
 
