@@ -187,6 +187,14 @@ absl::Status Coordinator::ReportBadReplica(const Caller& caller,
                                            const ChunkId& id,
                                            const std::string& drive_id,
                                            const std::string& reason) {
+  // A drive the registry has never heard of cannot hold a copy: refused
+  // before the rate gate, so it neither starts a check nor uses up budget.
+  auto view = registry_->View();
+  if (view->Find(drive_id) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("drive \"", absl::CHexEscape(drive_id.substr(0, 128)),
+                     "\" is not in the cluster"));
+  }
   // Rate-limited per account token, and per account for the daemons (the
   // gateway reports for every account with the cluster token): one
   // tenant's reads cannot use up another's budget.
@@ -205,7 +213,6 @@ absl::Status Coordinator::ReportBadReplica(const Caller& caller,
   }
   if (v == BadReportVerdict::kDuplicate) return absl::OkStatus();
   ++bad_reports_;
-  auto view = registry_->View();
   if (planner_ && view->map) {
     planner_->MarkDirty(PgOf(account, id, view->map->pg_count()));
   }

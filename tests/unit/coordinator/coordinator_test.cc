@@ -345,6 +345,7 @@ TEST_F(CoordinatorTest, HealthIsOneRegionWhenARegionIsDown) {
 }
 
 TEST_F(CoordinatorTest, BadReplicaReportsAreCounted) {
+  RegisterCluster();
   Caller studio{Role::kAccount, "studio"};
   EXPECT_OK(coordinator_->ReportBadReplica(studio, "studio", ChunkId::Of("x"),
                                            "w1/d0", "hash mismatch"));
@@ -353,7 +354,25 @@ TEST_F(CoordinatorTest, BadReplicaReportsAreCounted) {
   EXPECT_EQ(coordinator_->bad_replicas_reported(), 2u);
 }
 
+TEST_F(CoordinatorTest,
+       BadReplicaReportOfAnUnknownDriveIsNotFoundAndUncounted) {
+  RegisterCluster();
+  int calls = 0;
+  coordinator_->SetBadReportHandler([&](const std::string&, const std::string&,
+                                        const ChunkId&, const std::string&) {
+    ++calls;
+    return BadReportVerdict::kCheck;
+  });
+  Caller studio{Role::kAccount, "studio"};
+  EXPECT_THAT(coordinator_->ReportBadReplica(studio, "studio", ChunkId::Of("x"),
+                                             "nowhere/d0", "hash mismatch"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(calls, 0);  // the rate gate never saw it
+  EXPECT_EQ(coordinator_->bad_replicas_reported(), 0u);
+}
+
 TEST_F(CoordinatorTest, BadReplicaReportsGoThroughTheHandlerPerCaller) {
+  RegisterCluster();
   std::vector<std::string> keys;
   coordinator_->SetBadReportHandler([&](const std::string& key,
                                         const std::string&, const ChunkId& id,
