@@ -1,11 +1,13 @@
 #include "tests/support/coordinator_process.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "tests/support/child_process.h"
 #include "tests/support/node_process.h"
@@ -55,6 +57,11 @@ bool CoordinatorProcess::Start() {
                                  std::chrono::seconds(30));
   if (groups) {
     grpc_port_ = std::stoi(groups->at(1));
+    // The ready file is written whole before it appears.
+    std::smatch m;
+    std::string body = ReadFileOrEmpty(ready);
+    static const std::regex kMetrics(R"re("metrics_port": (\d+))re");
+    if (std::regex_search(body, m, kMetrics)) metrics_port_ = std::stoi(m[1]);
     return true;
   }
   std::fprintf(stderr, "coordinator did not start; log:\n%s\n",
@@ -63,6 +70,10 @@ bool CoordinatorProcess::Start() {
 }
 
 void CoordinatorProcess::Kill() { KillChild(&pid_); }
+
+void CoordinatorProcess::Signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
 
 bool CoordinatorProcess::Running() {
   int status = 0;

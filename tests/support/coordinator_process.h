@@ -23,10 +23,13 @@ class CoordinatorProcess {
   // Spawns and waits up to 30 s; false (log on stderr) on failure.
   bool Start();
   void Kill();
+  // Sends `sig` (e.g. SIGSTOP/SIGCONT) to the running child.
+  void Signal(int sig);
   // True while the process has not exited.
   bool Running();
 
   std::string address() const;  // 127.0.0.1:PORT
+  int metrics_port() const { return metrics_port_; }
   pid_t pid() const { return pid_; }
   std::string log_path() const { return dir_ + "/coordinator.log"; }
 
@@ -37,6 +40,7 @@ class CoordinatorProcess {
   std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   int grpc_port_ = 0;
+  int metrics_port_ = 0;
 };
 
 }  // namespace drive::testing
