@@ -12,6 +12,7 @@
 #include "daemon/storage/chunk_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/durability_modes.h"
 #include "tests/support/fake_env.h"
 #include "tests/support/fault_injection_fs.h"
 #include "tests/support/status_matchers.h"
@@ -163,20 +164,8 @@ TEST_P(ChunkStoreCrashTest, AcknowledgedDeleteSurvivesPowerLoss) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Durability, ChunkStoreCrashTest,
-                         ::testing::Values(DurabilityMode::kAuto,
-                                           DurabilityMode::kFlush,
-                                           DurabilityMode::kWal),
-                         [](const ::testing::TestParamInfo<DurabilityMode>& p) {
-                           switch (p.param) {
-                             case DurabilityMode::kAuto:
-                               return "Auto";
-                             case DurabilityMode::kFlush:
-                               return "Flush";
-                             case DurabilityMode::kWal:
-                               return "Wal";
-                           }
-                           return "Unknown";
-                         });
+                         testing::AllDurabilityModes(),
+                         testing::DurabilityModeName);
 
 }  // namespace
 }  // namespace drive::storage

@@ -8,6 +8,7 @@
 #include "common/placement_group.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/durability_modes.h"
 #include "tests/support/fake_env.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -239,20 +240,8 @@ TEST_P(ChunkStoreTest, ConcurrentPutsOfManyChunksAllReadBack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Durability, ChunkStoreTest,
-                         ::testing::Values(DurabilityMode::kAuto,
-                                           DurabilityMode::kFlush,
-                                           DurabilityMode::kWal),
-                         [](const ::testing::TestParamInfo<DurabilityMode>& p) {
-                           switch (p.param) {
-                             case DurabilityMode::kAuto:
-                               return "Auto";
-                             case DurabilityMode::kFlush:
-                               return "Flush";
-                             case DurabilityMode::kWal:
-                               return "Wal";
-                           }
-                           return "Unknown";
-                         });
+                         testing::AllDurabilityModes(),
+                         testing::DurabilityModeName);
 
 // PutUnsynced promises durability only at Sync: a child process puts and
 // syncs, then dies without closing the store (no final flush), and every
