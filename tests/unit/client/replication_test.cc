@@ -257,5 +257,19 @@ TEST_F(ReplicationTest, RecordedCopyThatVanishedIsReported) {
   EXPECT_THAT(bad_, ElementsAre("w1/d0"));
 }
 
+TEST(ReadCandidatesTest, DrainingDriveIsReadAfterUpDrivesAndBeforeDownOnes) {
+  drive::v1::PlacementMapInfo info = SixDriveMap();
+  info.mutable_drives(0)->set_state("draining");  // w1/d0
+  info.mutable_drives(1)->set_state("down");      // w2/d0
+  PlacementMap map = PlacementMapFromProto(info);
+  std::vector<std::string> ids;
+  for (const DriveInfo* d : ReadCandidates({"w2/d0"}, map.PgDrives(0), map,
+                                           /*region=*/"west")) {
+    ids.push_back(d->id);
+  }
+  EXPECT_THAT(
+      ids, ElementsAre("w3/d0", "e1/d0", "e2/d0", "e3/d0", "w1/d0", "w2/d0"));
+}
+
 }  // namespace
 }  // namespace drive::client::internal
