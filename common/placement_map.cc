@@ -14,6 +14,46 @@
 #include "common/status_macros.h"
 
 namespace drive {
+
+const char* DriveStateName(DriveState s) {
+  switch (s) {
+    case DriveState::kUp:
+      return "up";
+    case DriveState::kDown:
+      return "down";
+    case DriveState::kOut:
+      return "out";
+    case DriveState::kDraining:
+      return "draining";
+    case DriveState::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::optional<DriveState> DriveStateFromName(std::string_view name) {
+  for (DriveState s : {DriveState::kUp, DriveState::kDown, DriveState::kOut,
+                       DriveState::kDraining, DriveState::kFailed}) {
+    if (name == DriveStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+std::vector<const DriveInfo*> RankSources(std::vector<const DriveInfo*> drives,
+                                          std::string_view region) {
+  auto rank = [region](const DriveInfo* d) {
+    int group = d->state == DriveState::kUp         ? 0
+                : d->state == DriveState::kDraining ? 1
+                                                    : 2;
+    return 2 * group + (d->region == region ? 0 : 1);
+  };
+  std::stable_sort(drives.begin(), drives.end(),
+                   [&rank](const DriveInfo* a, const DriveInfo* b) {
+                     return rank(a) < rank(b);
+                   });
+  return drives;
+}
+
 namespace {
 
 // An eligible drive as the selection loop sees it: hosts and zones interned
@@ -83,7 +123,7 @@ absl::Status Validate(const std::vector<DriveInfo>& drives,
       return absl::InvalidArgumentError(absl::StrCat(
           "drive ", d.id, " is in unknown region \"", d.region, "\""));
     }
-    if (d.state == DriveState::kOut) continue;
+    if (!IsPlaced(d.state)) continue;
     if (d.capacity_bytes == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("drive ", d.id, " has capacity 0 but is not out"));
@@ -97,7 +137,7 @@ absl::Status Validate(const std::vector<DriveInfo>& drives,
   // which copies share a failure domain; that is a registry bug.
   std::map<std::string_view, const DriveInfo*> host_first;
   for (const DriveInfo& d : drives) {
-    if (d.state == DriveState::kOut) continue;
+    if (!IsPlaced(d.state)) continue;
     auto [it, inserted] = host_first.emplace(d.host, &d);
     if (!inserted &&
         (it->second->region != d.region || it->second->zone != d.zone)) {
@@ -126,7 +166,7 @@ absl::StatusOr<PlacementMap> PlacementMap::Compute(
   std::vector<Candidate> candidates[2];
   for (uint32_t i = 0; i < drives.size(); ++i) {
     const DriveInfo& d = drives[i];
-    if (d.state == DriveState::kOut) continue;
+    if (!IsPlaced(d.state)) continue;
     Candidate c;
     c.drive = i;
     c.host = Intern(hosts, d.host);
@@ -209,6 +249,36 @@ absl::StatusOr<PlacementMap> PlacementMap::Compute(
 const std::vector<std::string>& PlacementMap::DrivesOf(uint32_t pg) const {
   DRIVE_CHECK(pg < pg_count_);
   return pgs_[pg];
+}
+
+PlacementMap PlacementMap::FromParts(
+    uint64_t epoch, int replicas_per_region, std::vector<std::string> regions,
+    std::vector<DriveInfo> drives, std::vector<std::vector<std::string>> pgs) {
+  std::stable_sort(
+      drives.begin(), drives.end(),
+      [](const DriveInfo& a, const DriveInfo& b) { return a.id < b.id; });
+  drives.erase(std::unique(drives.begin(), drives.end(),
+                           [](const DriveInfo& a, const DriveInfo& b) {
+                             return a.id == b.id;
+                           }),
+               drives.end());
+  PlacementMap map;
+  map.epoch_ = epoch;
+  map.pg_count_ = static_cast<uint32_t>(pgs.size());
+  map.replicas_per_region_ = replicas_per_region;
+  map.regions_ = std::move(regions);
+  map.drives_ = std::move(drives);
+  map.pgs_ = std::move(pgs);
+  return map;
+}
+
+std::vector<const DriveInfo*> PlacementMap::PgDrives(uint32_t pg) const {
+  std::vector<const DriveInfo*> out;
+  if (pg >= pg_count_) return out;
+  for (const std::string& id : pgs_[pg]) {
+    if (const DriveInfo* d = FindDrive(id)) out.push_back(d);
+  }
+  return out;
 }
 
 const DriveInfo* PlacementMap::FindDrive(std::string_view id) const {

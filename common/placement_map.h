@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,26 +10,61 @@
 
 namespace drive {
 
-// Whether a drive takes part in placement.
+// A drive's state as the coordinator reports it: the one set of states of
+// the placement map, on the wire (DriveEntry.state) and in memory. Compute()
+// places kUp and kDown drives; the others hold no PG of a newly computed map.
 enum class DriveState {
-  kUp,    // reachable and placed
-  kDown,  // temporarily unreachable; still placed, so a short outage moves
-          // nothing
-  kOut,   // removed from placement; its PGs move to other drives
+  kUp,        // reachable and placed
+  kDown,      // temporarily unreachable; still placed, so a short outage moves
+              // nothing
+  kOut,       // removed from placement; its PGs move to other drives
+  kDraining,  // being emptied by the operator: not placed, but its copies
+              // stay valid and readable until they have moved
+  kFailed,    // its node cannot open it: not placed, its data presumed lost
 };
 
-// One drive as the coordinator describes it to the placement computation.
+// "up", "down", "out", "draining", "failed": the wire and display name.
+const char* DriveStateName(DriveState s);
+// The state named `name` (as DriveStateName spells it); nullopt for a name
+// this build does not know.
+std::optional<DriveState> DriveStateFromName(std::string_view name);
+// Whether Compute() places a drive in state `s` (kUp, kDown).
+constexpr bool IsPlaced(DriveState s) {
+  return s == DriveState::kUp || s == DriveState::kDown;
+}
+
+// One drive of the cluster: what the placement computation weighs, where
+// readers reach it, and its state.
 struct DriveInfo {
   std::string id;      // cluster-unique drive id: node + "/" + drive, "w1/d0"
   std::string node;    // node name
   std::string host;    // host name; copies of one PG are on distinct hosts
   std::string region;  // e.g. "west"; must be one of the map's two regions
   std::string zone;    // e.g. "west-a"; copies spread over zones if possible
-  uint64_t capacity_bytes = 0;  // placement weight; > 0 unless kOut
+  uint64_t capacity_bytes = 0;  // placement weight; > 0 unless not placed
   DriveState state = DriveState::kUp;
+  // Where readers reach it (not used by Compute; empty on the coordinator's
+  // own map): its node's NodeService HOST:PORT and its name on the node.
+  // Initialized so that designated initializers may leave them out.
+  std::string address = {};
+  std::string name = {};
 
   friend bool operator==(const DriveInfo&, const DriveInfo&) = default;
 };
+
+// The order in which to try `drives` to read a chunk they hold or should
+// hold: up drives, then draining drives, then the rest (down, failed, out);
+// within each group the drives in `region` first, and otherwise the input
+// order. Nothing is dropped: a down drive may be back by now, and trying it
+// last costs only when everything else failed.
+//
+// A draining drive still holds valid copies (draining only moves them away),
+// so it must stay readable: it may hold the only copy of a chunk whose PG
+// has not been refilled yet. It comes after the up drives because it is busy
+// copying its data out and is about to leave, and before down or failed
+// drives because it answers.
+std::vector<const DriveInfo*> RankSources(std::vector<const DriveInfo*> drives,
+                                          std::string_view region);
 
 // The placement map of one epoch: for every PG, the drives that hold its
 // copies, up to replicas_per_region in each of the cluster's two regions.
@@ -44,22 +80,32 @@ struct DriveInfo {
 // An immutable value; thread-safe for concurrent reads.
 class PlacementMap {
  public:
-  // Computes the map for `pg_count` PGs over the drives that are not kOut
-  // (kDown drives stay placed). `regions` are exactly two distinct region
-  // names in order; the first is region 0. Each PG gets up to
+  // Computes the map for `pg_count` PGs over the placed drives (kUp and
+  // kDown; see IsPlaced): kDown drives stay placed. `regions` are exactly two
+  // distinct region names in order; the first is region 0. Each PG gets up to
   // `replicas_per_region` drives per region on distinct hosts; a region with
   // fewer hosts yields under-replicated PGs (see UnderReplicatedPgs()).
   //
   // Returns kInvalidArgument if pg_count is 0 or above kMaxPgCount,
   // `regions` is not two distinct names, replicas_per_region < 1, a drive id
-  // is empty or duplicated, a drive's region is not in `regions`, a non-out
-  // drive has capacity 0 or no host, or two non-out drives on one host
+  // is empty or duplicated, a drive's region is not in `regions`, a placed
+  // drive has capacity 0 or no host, or two placed drives on one host
   // disagree on region or zone. Returns kFailedPrecondition if a region has no
-  // drive that is not kOut. Does not block; O(pg_count * drives * log).
+  // placed drive. Does not block; O(pg_count * drives * log).
   static absl::StatusOr<PlacementMap> Compute(std::vector<DriveInfo> drives,
                                               std::vector<std::string> regions,
                                               uint32_t pg_count, uint64_t epoch,
                                               int replicas_per_region = 3);
+
+  // A map as its publisher computed it (a reader's copy of the
+  // coordinator's map), taken as is: `pgs[pg]` lists the drive ids of PG
+  // `pg`, region 0's first, in rank order; pg_count() is pgs.size(). Of
+  // drives listed twice only the first is kept. Does not validate: a PG may
+  // name a drive that `drives` lacks (PgDrives skips it).
+  static PlacementMap FromParts(uint64_t epoch, int replicas_per_region,
+                                std::vector<std::string> regions,
+                                std::vector<DriveInfo> drives,
+                                std::vector<std::vector<std::string>> pgs);
 
   uint64_t epoch() const { return epoch_; }
   uint32_t pg_count() const { return pg_count_; }
@@ -72,11 +118,16 @@ class PlacementMap {
   // be below pg_count(); the reference lives as long as the map.
   const std::vector<std::string>& DrivesOf(uint32_t pg) const;
 
-  // The drive with `id`, including kOut drives; nullptr if unknown. The
+  // The drives of DrivesOf(pg) that the map knows, in that order; empty if
+  // `pg` is not below pg_count(). The pointers live as long as the map.
+  std::vector<const DriveInfo*> PgDrives(uint32_t pg) const;
+
+  // The drive with `id`, including unplaced drives; nullptr if unknown. The
   // pointer lives as long as the map.
   const DriveInfo* FindDrive(std::string_view id) const;
 
-  // All drives the map was computed from, including kOut ones, sorted by id.
+  // All drives the map was computed from, including unplaced ones, sorted by
+  // id.
   const std::vector<DriveInfo>& drives() const { return drives_; }
   // The two region names; regions()[0] is region 0.
   const std::vector<std::string>& regions() const { return regions_; }

@@ -23,14 +23,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "client/lib/internal/chunk_transport.h"
-#include "client/lib/internal/cluster_map.h"
 #include "client/lib/internal/replication.h"
 #include "common/content_type.h"
 #include "common/file_path.h"
 #include "common/grpc/coordinator_client.h"
 #include "common/grpc/metadata.h"
+#include "common/grpc/placement_map_convert.h"
 #include "common/grpc/status_convert.h"
 #include "common/placement_group.h"
+#include "common/placement_map.h"
 #include "common/status_macros.h"
 #include "common/status_util.h"
 #include "common/strings.h"
@@ -43,8 +44,6 @@ namespace drive::client {
 
 namespace v1 = drive::v1;
 using internal::ChunkCallContext;
-using internal::ClusterMap;
-using internal::MapDrive;
 
 namespace {
 
@@ -57,7 +56,7 @@ absl::Status ValidateAttributes(const std::string& path,
   return Annotate(ValidateTimestampMs("mtime", mtime_ms), path);
 }
 
-FileInfo FromManifest(const v1::FileManifest& m, const ClusterMap* map) {
+FileInfo FromManifest(const v1::FileManifest& m, const PlacementMap* map) {
   FileInfo f;
   f.path = m.path();
   f.size = m.size();
@@ -74,10 +73,10 @@ FileInfo FromManifest(const v1::FileManifest& m, const ClusterMap* map) {
     for (const auto& r : c.replicas()) {
       ReplicaInfo ri;
       ri.drive = r;
-      const MapDrive* d = map ? map->Find(r) : nullptr;
+      const DriveInfo* d = map ? map->FindDrive(r) : nullptr;
       ri.node = d ? d->node : r.substr(0, r.find('/'));
       ri.region = d ? d->region : "";
-      ri.state = d ? d->state : "unknown";
+      ri.state = d ? DriveStateName(d->state) : "unknown";
       ci.replicas.push_back(std::move(ri));
     }
     f.chunks.push_back(std::move(ci));
@@ -107,7 +106,9 @@ struct DriveClient::Impl {
   PeerChannels channels;
 
   absl::Mutex mu;
-  std::shared_ptr<const ClusterMap> map ABSL_GUARDED_BY(mu);
+  std::shared_ptr<const PlacementMap> map ABSL_GUARDED_BY(mu);
+  // The coordinator's clock when it sent `map`, Unix ms.
+  int64_t map_server_unix_ms ABSL_GUARDED_BY(mu) = 0;
   absl::Time map_time ABSL_GUARDED_BY(mu);
   std::string data_token ABSL_GUARDED_BY(mu);
   int64_t token_expires ABSL_GUARDED_BY(mu) = 0;
@@ -122,21 +123,28 @@ struct DriveClient::Impl {
   }
 
   // The cached map, refetched when older than a few seconds (drive states
-  // change without an epoch bump) or when `force`.
-  absl::StatusOr<std::shared_ptr<const ClusterMap>> Map(bool force = false) {
+  // change without an epoch bump) or when `force`. If `server_unix_ms` is
+  // not null, sets it to the coordinator's clock when it sent that map.
+  absl::StatusOr<std::shared_ptr<const PlacementMap>> Map(
+      bool force = false, int64_t* server_unix_ms = nullptr) {
     {
       absl::MutexLock lock(&mu);
-      if (map && !force && absl::Now() - map_time < absl::Seconds(3))
+      if (map && !force && absl::Now() - map_time < absl::Seconds(3)) {
+        if (server_unix_ms != nullptr) *server_unix_ms = map_server_unix_ms;
         return map;
+      }
     }
     v1::PlacementMapInfo info;
     absl::Status s = Call(&v1::CoordinatorService::Stub::GetPlacementMap,
                           v1::GetPlacementMapRequest(), &info);
     if (!s.ok()) return Annotate(s, "fetching the placement map");
-    auto fresh = std::make_shared<const ClusterMap>(info);
+    auto fresh =
+        std::make_shared<const PlacementMap>(PlacementMapFromProto(info));
     absl::MutexLock lock(&mu);
     map = fresh;
+    map_server_unix_ms = info.server_unix_ms();
     map_time = absl::Now();
+    if (server_unix_ms != nullptr) *server_unix_ms = map_server_unix_ms;
     return map;
   }
 
@@ -157,7 +165,7 @@ struct DriveClient::Impl {
                             options.chunk_timeout};
   }
 
-  std::string WriterRegion(const ClusterMap& m) const {
+  std::string WriterRegion(const PlacementMap& m) const {
     return options.region.empty() && !m.regions().empty() ? m.regions()[0]
                                                           : options.region;
   }
@@ -175,7 +183,7 @@ struct DriveClient::Impl {
         .IgnoreError();
   }
 
-  internal::QuorumPolicy Quorum(const ClusterMap& m) const {
+  internal::QuorumPolicy Quorum(const PlacementMap& m) const {
     return {WriterRegion(m), options.quorum_local, options.quorum_remote};
   }
 };
@@ -211,11 +219,11 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
       ValidateAttributes(remote_path, content_type, mtime_ms));
   DRIVE_ASSIGN_OR_RETURN(ChunkCallContext ctx, impl_->CallContext());
   internal::GrpcChunkTransport transport(ctx);
-  DRIVE_ASSIGN_OR_RETURN(auto map, impl_->Map());
   PreparedFile out;
   // The map was fetched before any HasChunks call below: its server time
   // is a safe lower bound of when this upload looked for copies.
-  out.upload_started_ms = map->server_unix_ms();
+  DRIVE_ASSIGN_OR_RETURN(auto map,
+                         impl_->Map(/*force=*/false, &out.upload_started_ms));
   out.info.path = remote_path;
   out.info.mtime_ms = mtime_ms;
   out.info.content_type = content_type;
@@ -248,7 +256,7 @@ absl::StatusOr<PreparedFile> DriveClient::UploadStream(
       }
       whole.Update(c.data);
       c.id = ChunkId::Of(c.data);
-      c.placed = map->DrivesOf(PgOf(options_.account, c.id, map->pg_count()));
+      c.placed = map->PgDrives(PgOf(options_.account, c.id, map->pg_count()));
       batch.push_back(std::move(c));
     }
     if (batch.empty()) break;
@@ -399,7 +407,7 @@ absl::StatusOr<std::string> DriveClient::ReadChunk(const FileInfo& file,
   std::vector<std::string> recorded;
   for (const auto& r : c.replicas) recorded.push_back(r.drive);
   auto candidates = internal::ReadCandidates(
-      recorded, map->DrivesOf(PgOf(options_.account, c.id, map->pg_count())),
+      recorded, map->PgDrives(PgOf(options_.account, c.id, map->pg_count())),
       *map, impl_->WriterRegion(*map));
   return internal::FetchVerified(
       c.id, candidates, {recorded.begin(), recorded.end()}, transport,

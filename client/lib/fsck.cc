@@ -12,13 +12,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "client/lib/internal/cluster_map.h"
 #include "common/grpc/coordinator_client.h"
 #include "common/grpc/metadata.h"
 #include "common/grpc/peer_channels.h"
+#include "common/grpc/placement_map_convert.h"
 #include "common/grpc/status_convert.h"
 #include "common/metadata_value.h"
 #include "common/placement_group.h"
+#include "common/placement_map.h"
 #include "common/status_macros.h"
 #include "drive/admin_client.h"
 #include "drive/v1/coordinator.grpc.pb.h"
@@ -28,8 +29,6 @@ namespace drive::client {
 namespace {
 
 namespace v1 = drive::v1;
-using internal::ClusterMap;
-using internal::MapDrive;
 
 constexpr size_t kFilesPerBatch = 200;
 constexpr int kVerifyBatch = 1000;
@@ -38,7 +37,7 @@ struct ChunkCheck {
   std::string path;
   size_t index = 0;
   ChunkId id;
-  std::vector<const MapDrive*> placed;
+  std::vector<const DriveInfo*> placed;
   std::set<std::string> good;  // drive ids with a good copy
 };
 
@@ -58,7 +57,7 @@ class Checker {
     v1::PlacementMapInfo info;
     DRIVE_RETURN_IF_ERROR(Call(&v1::CoordinatorService::Stub::GetPlacementMap,
                                v1::GetPlacementMapRequest(), &info));
-    map_ = std::make_unique<ClusterMap>(info);
+    map_ = std::make_unique<PlacementMap>(PlacementMapFromProto(info));
     return absl::OkStatus();
   }
 
@@ -75,9 +74,9 @@ class Checker {
   // Fills `good` for every check from the placed drives' answers.
   void Probe(const std::string& account, const std::string& token,
              std::vector<ChunkCheck>& checks, FsckReport* report) {
-    std::map<const MapDrive*, std::vector<size_t>> by_drive;
+    std::map<const DriveInfo*, std::vector<size_t>> by_drive;
     for (size_t i = 0; i < checks.size(); ++i) {
-      for (const MapDrive* d : checks[i].placed) by_drive[d].push_back(i);
+      for (const DriveInfo* d : checks[i].placed) by_drive[d].push_back(i);
     }
     for (const auto& [drive, idx] : by_drive) {
       for (size_t from = 0; from < idx.size(); from += kVerifyBatch) {
@@ -133,7 +132,7 @@ class Checker {
     for (const auto& c : checks) {
       std::map<std::string, int> per_region;
       std::vector<std::string> missing;
-      for (const MapDrive* d : c.placed) {
+      for (const DriveInfo* d : c.placed) {
         if (c.good.count(d->id)) {
           per_region[d->region]++;
         } else {
@@ -195,7 +194,7 @@ class Checker {
           c.path = listed.path();
           c.index = static_cast<size_t>(i);
           c.id = *id;
-          c.placed = map_->DrivesOf(PgOf(account, *id, map_->pg_count()));
+          c.placed = map_->PgDrives(PgOf(account, *id, map_->pg_count()));
           checks.push_back(std::move(c));
           ++report->chunks;
         }
@@ -211,7 +210,7 @@ class Checker {
  private:
   FsckOptions options_;
   std::unique_ptr<CoordinatorClient> coordinator_;
-  std::unique_ptr<ClusterMap> map_;
+  std::unique_ptr<PlacementMap> map_;
   PeerChannels peers_;
 };
 

@@ -4,21 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/grpc/placement_map_convert.h"
 #include "common/grpc/scrub_progress_convert.h"
 
 namespace drive::rpc {
-
-const char* DriveStateName(DriveState s) {
-  switch (s) {
-    case DriveState::kUp:
-      return "up";
-    case DriveState::kDown:
-      return "down";
-    case DriveState::kOut:
-      return "out";
-  }
-  return "unknown";
-}
 
 void ToProto(const coordinator::FileRecord& f, bool with_chunks,
              drive::v1::FileManifest* out) {
@@ -72,21 +61,19 @@ void ToProto(const coordinator::ClusterView& view,
   for (const auto& d : view.drives) {
     index[d.info.id] = static_cast<uint32_t>(out->drives_size());
     auto* e = out->add_drives();
-    e->set_id(d.info.id);
-    e->set_node(d.info.node);
-    e->set_address(d.address);
-    e->set_name(d.name);
-    e->set_region(d.info.region);
-    e->set_zone(d.info.zone);
-    e->set_host(d.info.host);
+    DriveInfo info = d.info;
+    info.address = d.address;
+    info.name = d.name;
     // A draining drive is out of placement but still serves its data.
-    e->set_state(d.failed                ? "failed"
-                 : d.draining && d.alive ? "draining"
-                                         : DriveStateName(d.info.state));
+    if (d.failed) {
+      info.state = DriveState::kFailed;
+    } else if (d.draining && d.alive) {
+      info.state = DriveState::kDraining;
+    }
+    ToProto(info, e);
     e->set_error(d.error);
     e->set_draining(d.draining);
     if (d.scrub.reported) ToProto(d.scrub, e->mutable_scrub());
-    e->set_capacity_bytes(d.info.capacity_bytes);
     e->set_free_bytes(d.free_bytes);
     e->set_chunks(d.chunks);
     e->set_logical_bytes(d.logical_bytes);

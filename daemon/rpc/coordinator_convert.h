@@ -20,6 +20,4 @@ void ToProto(const coordinator::ClusterView& view,
 
 coordinator::DriveReport FromProto(const drive::v1::DriveReport& r);
 
-const char* DriveStateName(DriveState s);
-
 }  // namespace drive::rpc

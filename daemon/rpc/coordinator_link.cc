@@ -1,6 +1,7 @@
 #include "daemon/rpc/coordinator_link.h"
 
 #include "common/grpc/coordinator_client.h"
+#include "common/grpc/placement_map_convert.h"
 #include "common/grpc/scrub_progress_convert.h"
 #include "common/grpc/status_convert.h"
 #include "common/status_macros.h"
@@ -12,6 +13,20 @@
 namespace drive::rpc {
 
 namespace v1 = drive::v1;
+
+namespace {
+
+// The coordinator's current placement map. Blocks for one call.
+absl::StatusOr<std::shared_ptr<const PlacementMap>> FetchMap(
+    CoordinatorClient& coordinator) {
+  v1::PlacementMapInfo info;
+  DRIVE_RETURN_IF_ERROR(
+      coordinator.Call(&v1::CoordinatorService::Stub::GetPlacementMap,
+                       v1::GetPlacementMapRequest(), &info));
+  return std::make_shared<const PlacementMap>(PlacementMapFromProto(info));
+}
+
+}  // namespace
 
 struct CoordinatorLink::Impl {
   storage::StorageNode* node;
@@ -56,12 +71,9 @@ struct CoordinatorLink::Impl {
         absl::Now() - map_fetched < absl::Seconds(30)) {
       return;
     }
-    auto info = std::make_shared<v1::PlacementMapInfo>();
-    absl::Status s =
-        coordinator->Call(&v1::CoordinatorService::Stub::GetPlacementMap,
-                          v1::GetPlacementMapRequest(), info.get());
-    if (!s.ok()) return;  // retried on the next beat
-    options.map->Update(std::move(info));
+    auto map = FetchMap(*coordinator);
+    if (!map.ok()) return;  // retried on the next beat
+    options.map->Update(*std::move(map));
     map_fetched = absl::Now();
   }
 
@@ -141,14 +153,7 @@ CoordinatorLink::CoordinatorLink(storage::StorageNode* node,
     // for a fetch in progress).
     std::shared_ptr<CoordinatorClient> coordinator = impl_->coordinator;
     impl_->options.map->SetFetcher(
-        [coordinator]()
-            -> absl::StatusOr<std::shared_ptr<const v1::PlacementMapInfo>> {
-          auto info = std::make_shared<v1::PlacementMapInfo>();
-          DRIVE_RETURN_IF_ERROR(
-              coordinator->Call(&v1::CoordinatorService::Stub::GetPlacementMap,
-                                v1::GetPlacementMapRequest(), info.get()));
-          return info;
-        });
+        [coordinator] { return FetchMap(*coordinator); });
   }
 }
 

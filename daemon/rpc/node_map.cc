@@ -1,14 +1,13 @@
 #include "daemon/rpc/node_map.h"
 
-#include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/placement_group.h"
 
 namespace drive::rpc {
 
-void NodeMapCache::Update(
-    std::shared_ptr<const drive::v1::PlacementMapInfo> map) {
+void NodeMapCache::Update(std::shared_ptr<const PlacementMap> map) {
   absl::MutexLock lock(&mu_);
   map_ = std::move(map);
 }
@@ -30,7 +29,7 @@ absl::Status NodeMapCache::Refresh(absl::Duration min_interval) {
   return absl::OkStatus();
 }
 
-std::shared_ptr<const drive::v1::PlacementMapInfo> NodeMapCache::Get() const {
+std::shared_ptr<const PlacementMap> NodeMapCache::Get() const {
   absl::MutexLock lock(&mu_);
   return map_;
 }
@@ -49,8 +48,8 @@ absl::Status NodeMapCache::CheckForwardTarget(std::string_view address,
         "no placement map yet: this node forwards only to drives in it");
   }
   for (const auto& d : map->drives()) {
-    if (d.address() == address && d.name() == drive &&
-        (drive_id.empty() || d.id() == drive_id)) {
+    if (d.address == address && d.name == drive &&
+        (drive_id.empty() || d.id == drive_id)) {
       return absl::OkStatus();
     }
   }
@@ -66,20 +65,13 @@ std::vector<ChunkSourceRef> NodeMapCache::SourcesFor(
   auto map = Get();
   std::vector<ChunkSourceRef> out;
   if (!map || map->pg_count() == 0) return out;
-  uint32_t pg = PgOf(account, id, map->pg_count());
-  if (static_cast<int>(pg) >= map->pgs_size()) return out;
-  std::vector<std::pair<int, ChunkSourceRef>> ranked;
-  for (uint32_t i : map->pgs(static_cast<int>(pg)).drives()) {
-    if (static_cast<int>(i) >= map->drives_size()) continue;
-    const auto& d = map->drives(static_cast<int>(i));
-    if (d.node() == self) continue;
-    int rank = d.state() != "up" ? 2 : d.region() == region ? 0 : 1;
-    ranked.push_back({rank, {d.address(), d.name(), d.id()}});
+  std::vector<const DriveInfo*> peers;
+  for (const DriveInfo* d : map->PgDrives(PgOf(account, id, map->pg_count()))) {
+    if (d->node != self) peers.push_back(d);
   }
-  std::stable_sort(
-      ranked.begin(), ranked.end(),
-      [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [rank, src] : ranked) out.push_back(std::move(src));
+  for (const DriveInfo* d : RankSources(std::move(peers), region)) {
+    out.push_back({d->address, d->name, d->id});
+  }
   return out;
 }
 

@@ -9,9 +9,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/placement_map.h"
 #include "daemon/rpc/peer_fetcher.h"
 #include "daemon/scrubber/scrubber.h"
-#include "drive/v1/coordinator.pb.h"
 
 namespace drive::rpc {
 
@@ -19,10 +19,10 @@ namespace drive::rpc {
 // (CoordinatorLink refreshes it). Thread-safe.
 class NodeMapCache {
  public:
-  using Fetcher = std::function<
-      absl::StatusOr<std::shared_ptr<const drive::v1::PlacementMapInfo>>()>;
+  using Fetcher =
+      std::function<absl::StatusOr<std::shared_ptr<const PlacementMap>>()>;
 
-  void Update(std::shared_ptr<const drive::v1::PlacementMapInfo> map);
+  void Update(std::shared_ptr<const PlacementMap> map);
   // How Refresh gets the map from the coordinator (a blocking call with a
   // deadline); set by whoever keeps the cache fresh, cleared (nullptr)
   // before it goes. Waits for a Refresh in progress.
@@ -32,7 +32,7 @@ class NodeMapCache {
   // meanwhile wait and share its result. kUnavailable without a fetcher
   // or when the fetch fails.
   absl::Status Refresh(absl::Duration min_interval);
-  std::shared_ptr<const drive::v1::PlacementMapInfo> Get() const;
+  std::shared_ptr<const PlacementMap> Get() const;
   uint64_t epoch() const;
 
   // Whether a PutChunk may be forwarded to drive `drive` at HOST:PORT
@@ -44,9 +44,8 @@ class NodeMapCache {
                                   std::string_view drive,
                                   std::string_view drive_id) const;
 
-  // The drives of the chunk's PG that are not on node `self`: up drives of
-  // `region` first, then other up drives, then the rest. Empty before the
-  // first map arrives.
+  // The drives of the chunk's PG that are not on node `self`, in
+  // RankSources order for `region`. Empty before the first map arrives.
   std::vector<ChunkSourceRef> SourcesFor(std::string_view account,
                                          const ChunkId& id,
                                          const std::string& self,
@@ -54,7 +53,7 @@ class NodeMapCache {
 
  private:
   mutable absl::Mutex mu_;
-  std::shared_ptr<const drive::v1::PlacementMapInfo> map_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const PlacementMap> map_ ABSL_GUARDED_BY(mu_);
   // Held across a fetch: one at a time, and SetFetcher waits for it.
   absl::Mutex fetch_mu_;
   Fetcher fetcher_ ABSL_GUARDED_BY(fetch_mu_);

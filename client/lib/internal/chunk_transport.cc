@@ -25,7 +25,7 @@ absl::Status Prepare(const ChunkCallContext& ctx, grpc::ClientContext* call) {
   return absl::OkStatus();
 }
 
-void FillTarget(const MapDrive& d, v1::ForwardTarget* t) {
+void FillTarget(const DriveInfo& d, v1::ForwardTarget* t) {
   t->set_drive_id(d.id);
   t->set_address(d.address);
   t->set_drive(d.name);
@@ -35,17 +35,17 @@ void FillTarget(const MapDrive& d, v1::ForwardTarget* t) {
 
 std::map<std::string, absl::Status> GrpcChunkTransport::Write(
     const ChunkId& id, std::string_view data,
-    const std::vector<const MapDrive*>& targets,
+    const std::vector<const DriveInfo*>& targets,
     const std::string& writer_region) {
   const ChunkCallContext& ctx = ctx_;
   std::map<std::string, absl::Status> result;
   if (targets.empty()) return result;
-  std::vector<const MapDrive*> local, remote;
-  for (const MapDrive* d : targets) {
+  std::vector<const DriveInfo*> local, remote;
+  for (const DriveInfo* d : targets) {
     (d->region == writer_region ? local : remote).push_back(d);
     result[d->id] = absl::UnavailableError("no acknowledgement from " + d->id);
   }
-  const MapDrive* head = !local.empty() ? local.front() : remote.front();
+  const DriveInfo* head = !local.empty() ? local.front() : remote.front();
 
   v1::PutChunkRequest req;
   v1::PutChunkHeader* h = req.mutable_header();
@@ -106,7 +106,7 @@ std::map<std::string, absl::Status> GrpcChunkTransport::Write(
   return result;
 }
 
-absl::StatusOr<std::string> GrpcChunkTransport::Read(const MapDrive& drive,
+absl::StatusOr<std::string> GrpcChunkTransport::Read(const DriveInfo& drive,
                                                      const ChunkId& id) {
   grpc::ClientContext call;
   DRIVE_RETURN_IF_ERROR(Prepare(ctx_, &call));
@@ -115,7 +115,7 @@ absl::StatusOr<std::string> GrpcChunkTransport::Read(const MapDrive& drive,
 }
 
 absl::StatusOr<std::vector<bool>> GrpcChunkTransport::Has(
-    const MapDrive& drive, const std::vector<ChunkId>& ids) {
+    const DriveInfo& drive, const std::vector<ChunkId>& ids) {
   const ChunkCallContext& ctx = ctx_;
   grpc::ClientContext call;
   DRIVE_RETURN_IF_ERROR(Prepare(ctx, &call));

@@ -7,9 +7,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "client/lib/internal/cluster_map.h"
 #include "common/chunk_id.h"
 #include "common/grpc/peer_channels.h"
+#include "common/placement_map.h"
 
 namespace drive::client::internal {
 
@@ -35,14 +35,14 @@ class ChunkTransport {
   // was not attempted because the head failed (try it again via another).
   virtual std::map<std::string, absl::Status> Write(
       const ChunkId& id, std::string_view data,
-      const std::vector<const MapDrive*>& targets,
+      const std::vector<const DriveInfo*>& targets,
       const std::string& writer_region) = 0;
   // The whole chunk as one drive returns it; the caller verifies it.
-  virtual absl::StatusOr<std::string> Read(const MapDrive& drive,
+  virtual absl::StatusOr<std::string> Read(const DriveInfo& drive,
                                            const ChunkId& id) = 0;
   // Which of `ids` one drive holds (one batched call).
   virtual absl::StatusOr<std::vector<bool>> Has(
-      const MapDrive& drive, const std::vector<ChunkId>& ids) = 0;
+      const DriveInfo& drive, const std::vector<ChunkId>& ids) = 0;
 };
 
 // ChunkTransport over NodeService gRPC calls with a data token.
@@ -51,12 +51,12 @@ class GrpcChunkTransport final : public ChunkTransport {
   explicit GrpcChunkTransport(ChunkCallContext ctx) : ctx_(std::move(ctx)) {}
   std::map<std::string, absl::Status> Write(
       const ChunkId& id, std::string_view data,
-      const std::vector<const MapDrive*>& targets,
+      const std::vector<const DriveInfo*>& targets,
       const std::string& writer_region) override;
-  absl::StatusOr<std::string> Read(const MapDrive& drive,
+  absl::StatusOr<std::string> Read(const DriveInfo& drive,
                                    const ChunkId& id) override;
   absl::StatusOr<std::vector<bool>> Has(
-      const MapDrive& drive, const std::vector<ChunkId>& ids) override;
+      const DriveInfo& drive, const std::vector<ChunkId>& ids) override;
 
  private:
   ChunkCallContext ctx_;

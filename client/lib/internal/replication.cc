@@ -16,9 +16,10 @@ constexpr int kWritePasses = 3;
 void WriteMissing(PendingChunk& c, ChunkTransport& transport,
                   const std::string& region) {
   for (int pass = 0; pass < kWritePasses; ++pass) {
-    std::vector<const MapDrive*> targets;
-    for (const MapDrive* d : c.placed) {
-      if (d->up() && !c.holders.count(d->id) && !c.failed.count(d->id)) {
+    std::vector<const DriveInfo*> targets;
+    for (const DriveInfo* d : c.placed) {
+      if (d->state == DriveState::kUp && !c.holders.count(d->id) &&
+          !c.failed.count(d->id)) {
         targets.push_back(d);
       }
     }
@@ -41,12 +42,13 @@ void WriteMissing(PendingChunk& c, ChunkTransport& transport,
 
 absl::Status ReplicateBatch(std::vector<PendingChunk>& batch,
                             ChunkTransport& transport,
-                            const QuorumPolicy& quorum, const ClusterMap& map) {
+                            const QuorumPolicy& quorum,
+                            const PlacementMap& map) {
   // Which copies exist already: one Has call per involved up drive.
-  std::map<std::string, std::pair<const MapDrive*, std::vector<size_t>>> asks;
+  std::map<std::string, std::pair<const DriveInfo*, std::vector<size_t>>> asks;
   for (size_t i = 0; i < batch.size(); ++i) {
-    for (const MapDrive* d : batch[i].placed) {
-      if (!d->up()) continue;
+    for (const DriveInfo* d : batch[i].placed) {
+      if (d->state != DriveState::kUp) continue;
       auto& entry = asks[d->id];
       entry.first = d;
       entry.second.push_back(i);
@@ -94,7 +96,7 @@ absl::Status ReplicateBatch(std::vector<PendingChunk>& batch,
   for (const PendingChunk& c : batch) {
     int local = 0, remote = 0;
     for (const auto& id : c.holders) {
-      const MapDrive* d = map.Find(id);
+      const DriveInfo* d = map.FindDrive(id);
       if (d == nullptr) continue;
       (d->region == quorum.writer_region ? local : remote)++;
     }
@@ -109,37 +111,30 @@ absl::Status ReplicateBatch(std::vector<PendingChunk>& batch,
   return absl::OkStatus();
 }
 
-std::vector<const MapDrive*> ReadCandidates(
+std::vector<const DriveInfo*> ReadCandidates(
     const std::vector<std::string>& recorded,
-    const std::vector<const MapDrive*>& placed, const ClusterMap& map,
+    const std::vector<const DriveInfo*>& placed, const PlacementMap& map,
     const std::string& region) {
-  std::vector<const MapDrive*> out;
-  auto add = [&](const MapDrive* d) {
+  std::vector<const DriveInfo*> out;
+  auto add = [&](const DriveInfo* d) {
     if (d != nullptr && std::find(out.begin(), out.end(), d) == out.end()) {
       out.push_back(d);
     }
   };
   // After a remap the data moves to the PG's new drives, so both count.
-  for (const auto& id : recorded) add(map.Find(id));
-  for (const MapDrive* d : placed) add(d);
-  std::stable_sort(
-      out.begin(), out.end(), [&](const MapDrive* a, const MapDrive* b) {
-        auto rank = [&](const MapDrive* d) {
-          return (d->readable() ? 0 : 2) + (d->region == region ? 0 : 1);
-        };
-        return rank(a) < rank(b);
-      });
-  return out;
+  for (const auto& id : recorded) add(map.FindDrive(id));
+  for (const DriveInfo* d : placed) add(d);
+  return RankSources(std::move(out), region);
 }
 
 absl::StatusOr<std::string> FetchVerified(
-    const ChunkId& id, const std::vector<const MapDrive*>& candidates,
+    const ChunkId& id, const std::vector<const DriveInfo*>& candidates,
     const std::set<std::string>& recorded, ChunkTransport& transport,
     const std::function<void(const std::string&, const absl::Status&)>&
         report_bad) {
   absl::Status last =
       absl::UnavailableError("no drive holds chunk " + id.ToHex());
-  for (const MapDrive* d : candidates) {
+  for (const DriveInfo* d : candidates) {
     auto data = transport.Read(*d, id);
     if (data.ok()) {
       // End to end: the node verified too, but the bytes crossed a network

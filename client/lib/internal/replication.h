@@ -11,8 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "client/lib/internal/chunk_transport.h"
-#include "client/lib/internal/cluster_map.h"
 #include "common/chunk_id.h"
+#include "common/placement_map.h"
 
 namespace drive::client::internal {
 
@@ -27,8 +27,8 @@ struct QuorumPolicy {
 struct PendingChunk {
   std::string data;
   ChunkId id;
-  std::vector<const MapDrive*> placed;  // the PG's drives
-  std::set<std::string> holders;        // drive ids with a durable copy
+  std::vector<const DriveInfo*> placed;  // the PG's drives
+  std::set<std::string> holders;         // drive ids with a durable copy
   std::set<std::string> failed;  // drive ids that refused or were unreachable
   std::string last_error;
   int writes = 0;  // write passes made (0: every copy already existed)
@@ -42,13 +42,14 @@ struct PendingChunk {
 // ends below the quorum. Blocks.
 absl::Status ReplicateBatch(std::vector<PendingChunk>& batch,
                             ChunkTransport& transport,
-                            const QuorumPolicy& quorum, const ClusterMap& map);
+                            const QuorumPolicy& quorum,
+                            const PlacementMap& map);
 
 // Read candidates for a chunk: the drives recorded at commit, then the
-// PG's current drives; up drives in `region` first, down drives last.
-std::vector<const MapDrive*> ReadCandidates(
+// PG's current drives, each once, in RankSources order for `region`.
+std::vector<const DriveInfo*> ReadCandidates(
     const std::vector<std::string>& recorded,
-    const std::vector<const MapDrive*>& placed, const ClusterMap& map,
+    const std::vector<const DriveInfo*>& placed, const PlacementMap& map,
     const std::string& region);
 
 // Reads the chunk from the first candidate whose bytes hash to `id`.
@@ -56,7 +57,7 @@ std::vector<const MapDrive*> ReadCandidates(
 // (kDataLoss) or missing though recorded. Errors: kDataLoss when every
 // copy reached was corrupt, else the last error.
 absl::StatusOr<std::string> FetchVerified(
-    const ChunkId& id, const std::vector<const MapDrive*>& candidates,
+    const ChunkId& id, const std::vector<const DriveInfo*>& candidates,
     const std::set<std::string>& recorded, ChunkTransport& transport,
     const std::function<void(const std::string&, const absl::Status&)>&
         report_bad);

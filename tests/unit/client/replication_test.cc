@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/synchronization/mutex.h"
+#include "common/grpc/placement_map_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
@@ -49,15 +50,15 @@ class FakeTransport : public ChunkTransport {
  public:
   std::map<std::string, absl::Status> Write(
       const ChunkId& id, std::string_view data,
-      const std::vector<const MapDrive*>& targets,
+      const std::vector<const DriveInfo*>& targets,
       const std::string& writer_region) override {
     absl::MutexLock lock(&mu_);
     ++writes_;
     std::map<std::string, absl::Status> out;
     // The head is the first target in the writer's region: if it is
     // unreachable, no copy of this pass lands.
-    const MapDrive* head = targets.front();
-    for (const MapDrive* d : targets) {
+    const DriveInfo* head = targets.front();
+    for (const DriveInfo* d : targets) {
       if (d->region == writer_region) {
         head = d;
         break;
@@ -67,7 +68,7 @@ class FakeTransport : public ChunkTransport {
       return down_.count(drive) > 0 || dies_on_write_.count(drive) > 0;
     };
     bool head_down = down(head->id);
-    for (const MapDrive* d : targets) {
+    for (const DriveInfo* d : targets) {
       if (down(d->id)) {
         out[d->id] = absl::UnavailableError(d->id + " is down");
       } else if (head_down) {
@@ -84,7 +85,7 @@ class FakeTransport : public ChunkTransport {
     }
     return out;
   }
-  absl::StatusOr<std::string> Read(const MapDrive& d,
+  absl::StatusOr<std::string> Read(const DriveInfo& d,
                                    const ChunkId& id) override {
     absl::MutexLock lock(&mu_);
     reads_.push_back(d.id);
@@ -96,7 +97,7 @@ class FakeTransport : public ChunkTransport {
     return bytes;
   }
   absl::StatusOr<std::vector<bool>> Has(
-      const MapDrive& d, const std::vector<ChunkId>& ids) override {
+      const DriveInfo& d, const std::vector<ChunkId>& ids) override {
     absl::MutexLock lock(&mu_);
     ++has_calls_;
     if (down_.count(d.id)) return absl::UnavailableError(d.id + " is down");
@@ -117,14 +118,14 @@ class FakeTransport : public ChunkTransport {
 
 class ReplicationTest : public ::testing::Test {
  protected:
-  ReplicationTest() : map_(SixDriveMap()) {}
+  ReplicationTest() : map_(PlacementMapFromProto(SixDriveMap())) {}
 
   std::vector<PendingChunk> Batch(int n) {
     std::vector<PendingChunk> batch(n);
     for (int i = 0; i < n; ++i) {
       batch[i].data = RandomBytes(1000 + i, i + 1);
       batch[i].id = ChunkId::Of(batch[i].data);
-      batch[i].placed = map_.DrivesOf(0);
+      batch[i].placed = map_.PgDrives(0);
     }
     return batch;
   }
@@ -136,13 +137,13 @@ class ReplicationTest : public ::testing::Test {
   absl::StatusOr<std::string> Fetch(const PendingChunk& c,
                                     const std::string& region) {
     std::vector<std::string> recorded(c.holders.begin(), c.holders.end());
-    auto candidates = ReadCandidates(recorded, map_.DrivesOf(0), map_, region);
+    auto candidates = ReadCandidates(recorded, map_.PgDrives(0), map_, region);
     return FetchVerified(
         c.id, candidates, c.holders, fake_,
         [&](const std::string& d, const absl::Status&) { bad_.push_back(d); });
   }
 
-  ClusterMap map_;
+  PlacementMap map_;
   FakeTransport fake_;
   std::vector<std::string> bad_;
 };
@@ -254,6 +255,20 @@ TEST_F(ReplicationTest, RecordedCopyThatVanishedIsReported) {
   fake_.stored_["w1/d0"].clear();
   ASSERT_OK(Fetch(batch[0], "west"));
   EXPECT_THAT(bad_, ElementsAre("w1/d0"));
+}
+
+TEST(ReadCandidatesTest, DrainingDriveIsReadAfterUpDrivesAndBeforeDownOnes) {
+  drive::v1::PlacementMapInfo info = SixDriveMap();
+  info.mutable_drives(0)->set_state("draining");  // w1/d0
+  info.mutable_drives(1)->set_state("down");      // w2/d0
+  PlacementMap map = PlacementMapFromProto(info);
+  std::vector<std::string> ids;
+  for (const DriveInfo* d : ReadCandidates({"w2/d0"}, map.PgDrives(0), map,
+                                           /*region=*/"west")) {
+    ids.push_back(d->id);
+  }
+  EXPECT_THAT(
+      ids, ElementsAre("w3/d0", "e1/d0", "e2/d0", "e3/d0", "w1/d0", "w2/d0"));
 }
 
 }  // namespace

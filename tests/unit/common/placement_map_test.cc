@@ -186,6 +186,20 @@ TEST(PlacementMapTest, DownDriveKeepsItsPgs) {
   EXPECT_EQ(after.FindDrive("w2/d0")->state, DriveState::kDown);
 }
 
+TEST(PlacementMapTest, DrainingAndFailedDrivesLeavePlacementLikeOutOnes) {
+  std::vector<DriveInfo> drives = SixtyDrives();
+  SetState(drives, "w4/d1", DriveState::kOut);
+  PlacementMap out = MustCompute(drives);
+  for (DriveState s : {DriveState::kDraining, DriveState::kFailed}) {
+    SetState(drives, "w4/d1", s);
+    PlacementMap after = MustCompute(drives);
+    EXPECT_THAT(PlacementMap::MovedPgs(out, after), IsEmpty())
+        << DriveStateName(s);
+    EXPECT_THAT(PgsHolding(after, "w4/d1"), IsEmpty()) << DriveStateName(s);
+    EXPECT_EQ(after.FindDrive("w4/d1")->state, s);
+  }
+}
+
 TEST(PlacementMapTest, AddingADriveMovesOnlyThePgsItEntersAboutItsFairShare) {
   std::vector<DriveInfo> drives = SixtyDrives();
   PlacementMap before = MustCompute(drives);
