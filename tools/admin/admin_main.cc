@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "client/cli/admin_commands.h"
-#include "client/cli/cli_common.h"
+#include "client/cli_common/cli_common.h"
 #include "common/allocator.h"
 #include "common/strings.h"
 #include "drive/admin_client.h"
+#include "tools/admin/admin_commands.h"
 
 namespace drive::cli {
 namespace {
