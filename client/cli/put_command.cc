@@ -18,7 +18,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
-#include "client/cli/cli_common.h"
+#include "client/cli_common/cli_common.h"
 #include "common/file_path.h"
 #include "common/strings.h"
 #include "nlohmann/json.hpp"

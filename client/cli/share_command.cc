@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio.hpp"
 #include "boost/beast.hpp"
-#include "client/cli/cli_common.h"
+#include "client/cli_common/cli_common.h"
 #include "common/percent_encoding.h"
 #include "common/strings.h"
 #include "nlohmann/json.hpp"

@@ -1,5 +1,6 @@
 #include "daemon/coordinator/bad_replica_checker.h"
 
+#include "daemon/coordinator/coordinator.h"
 #include "spdlog/spdlog.h"
 
 namespace drive::coordinator {
@@ -11,6 +12,14 @@ BadReplicaChecker::BadReplicaChecker(NodeRegistry* registry,
       nodes_(nodes),
       executor_(executor),
       gate_(env, options) {}
+
+void BadReplicaChecker::HandleReportsOf(Coordinator* coordinator) {
+  coordinator->SetBadReportHandler(
+      [this](const std::string& caller, const std::string& account,
+             const ChunkId& id, const std::string& drive_id) {
+        return Report(caller, account, id, drive_id);
+      });
+}
 
 BadReportVerdict BadReplicaChecker::Report(const std::string& caller,
                                            const std::string& account,

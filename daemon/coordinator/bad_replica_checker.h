@@ -11,6 +11,8 @@
 
 namespace drive::coordinator {
 
+class Coordinator;
+
 // Follows up readers' reports of bad copies: has the reported drive verify
 // the copy now (a corrupt copy is quarantined and repaired like a scrub
 // finding) rather than at its next scrub pass. A BadReportGate decides
@@ -27,6 +29,11 @@ class BadReplicaChecker {
   // kCheck, schedules the check of the copy on the executor. Never blocks.
   BadReportVerdict Report(const std::string& caller, const std::string& account,
                           const ChunkId& id, const std::string& drive_id);
+
+  // Makes this checker decide every bad-copy report `coordinator` receives
+  // (Coordinator::SetBadReportHandler). The checker must outlive the
+  // coordinator's use of it.
+  void HandleReportsOf(Coordinator* coordinator);
 
  private:
   // Runs on the executor: one Verify call to the drive, if it is up.

@@ -98,6 +98,14 @@ absl::StatusOr<std::string> ReadSecret(const std::string& file, const char* env,
   return secret;
 }
 
+absl::Status WriteReadyFile(const std::string& path, int grpc_port,
+                            int metrics_port) {
+  if (path.empty()) return absl::OkStatus();
+  return WriteFileAtomically(
+      path, absl::StrCat("{\"grpc_port\": ", grpc_port, ", \"metrics_port\": ",
+                         metrics_port, ", \"pid\": ", getpid(), "}\n"));
+}
+
 int FailStartup(const absl::Status& s) {
   spdlog::error("event=startup_failed error=\"{}\"", s.ToString());
   return 1;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,11 @@ int WaitForTerminationSignal();
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::string& contents);
 
+// Writes the ready file of a gRPC daemon (coordinator, node) when `path` is
+// not empty: {"grpc_port": G, "metrics_port": M, "pid": P}, atomically.
+absl::Status WriteReadyFile(const std::string& path, int grpc_port,
+                            int metrics_port);
+
 // Reads a whole small file (tokens, configs); trailing newlines stripped.
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
 
@@ -35,5 +41,25 @@ int FailStartup(const absl::Status& s);
 // Splits "HOST:PORT" (port 0..65535). kInvalidArgument otherwise.
 absl::StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(
     const std::string& host_port);
+
+// One step of a daemon's shutdown that is not a destructor, such as
+// stopping loops before the executor they run on drains, or giving calls in
+// flight a deadline. A daemon class declares these among its members, so
+// that the member order alone is the shutdown order (members are destroyed
+// in reverse). Runs the step given last to Set, if any, when destroyed.
+class ShutdownStep {
+ public:
+  ShutdownStep() = default;
+  ~ShutdownStep() {
+    if (step_) step_();
+  }
+  ShutdownStep(const ShutdownStep&) = delete;
+  ShutdownStep& operator=(const ShutdownStep&) = delete;
+
+  void Set(std::function<void()> step) { step_ = std::move(step); }
+
+ private:
+  std::function<void()> step_;
+};
 
 }  // namespace drive::daemon

@@ -9,13 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/cli/admin_commands.h"
-#include "client/cli/cli_common.h"
+#include "client/cli_common/cli_common.h"
 #include "common/strings.h"
 #include "common/units.h"
 #include "drive/fsck.h"
 #include "drive/metadata_restore.h"
 #include "nlohmann/json.hpp"
+#include "tools/admin/admin_commands.h"
 
 namespace drive::cli {
 namespace {

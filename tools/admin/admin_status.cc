@@ -12,10 +12,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "client/cli/admin_commands.h"
-#include "client/cli/cli_common.h"
+#include "client/cli_common/cli_common.h"
 #include "common/units.h"
 #include "nlohmann/json.hpp"
+#include "tools/admin/admin_commands.h"
 
 namespace drive::cli {
 namespace {

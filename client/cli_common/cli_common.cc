@@ -1,4 +1,4 @@
-#include "client/cli/cli_common.h"
+#include "client/cli_common/cli_common.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
