@@ -340,7 +340,7 @@ int RunCoordinator(const CoordinatorFlags& flags,
           return false;
         });
       },
-      mo);
+      Env::Default(), mo);
   coord.SetRepairPlanner(&planner, [&] { maintenance.WakeRepair(); });
   // A reader's bad-copy report: have that drive verify (and so quarantine
   // and repair) the copy now rather than at its next scrub pass.
