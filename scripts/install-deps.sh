@@ -3,16 +3,17 @@
 # run Drive. Idempotent; prints nothing when everything is present. Needs
 # root (or sudo) only when something is missing.
 #
-#   scripts/install-deps.sh [--browser] [--bench] [--fuzz]
+#   scripts/install-deps.sh [--browser] [--bench] [--clang] [--fuzz]
 #
 # --browser adds headless Chromium (the gallery browser test, run by
-# scripts/test.sh); --bench adds wrk and nginx (bench/gateway.sh); --fuzz
-# adds clang and its runtime libraries (libclang_rt.fuzzer, for
-# scripts/fuzz.sh, run by scripts/test.sh).
+# scripts/test.sh); --bench adds wrk and nginx (bench/gateway.sh); --clang
+# adds clang (the `asan` preset's compiler); --fuzz adds clang and its
+# runtime libraries (libclang_rt.fuzzer, for scripts/fuzz.sh).
 set -euo pipefail
 
 BROWSER_PACKAGES=(chromium)
 BENCH_PACKAGES=(wrk nginx-light)
+CLANG_PACKAGES=(clang)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 PACKAGES=(
@@ -29,6 +30,7 @@ for arg in "$@"; do
   case "$arg" in
     --browser) PACKAGES+=("${BROWSER_PACKAGES[@]}") ;;
     --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    --clang) PACKAGES+=("${CLANG_PACKAGES[@]}") ;;
     --fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks formatting, builds with -Werror and runs
-# the unit and integration tests; then, under ASan + UBSan, the unit tests
-# and the gateway and node integration tests against an instrumented
-# drived; then each libFuzzer target over its corpus for a bounded number
-# of inputs. Prints how long each phase took (CI budget: ~40 minutes on
-# two cores).
+# the unit and integration tests; then, built with clang (thread-safety
+# analysis, unused absl::Status results as errors) under ASan + UBSan, the
+# unit tests and the gateway and node integration tests against an
+# instrumented drived; then each libFuzzer target over its corpus for a
+# bounded number of inputs. Prints how long each phase took (CI budget:
+# ~40 minutes on two cores).
 # Usage: scripts/test.sh [--no-asan] [--no-fuzz]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +20,12 @@ for arg in "$@"; do
   esac
 done
 
-# Chromium for the gallery browser test (an integration test); clang and
-# libFuzzer for the fuzz targets.
-scripts/install-deps.sh --browser --fuzz
+# Chromium for the gallery browser test (an integration test); clang for
+# the ASan build, and with libFuzzer for the fuzz targets.
+deps=(--browser)
+if [ "$asan" = 1 ]; then deps+=(--clang); fi
+if [ "$fuzz" = 1 ]; then deps+=(--fuzz); fi
+scripts/install-deps.sh "${deps[@]}"
 jobs=$(nproc)
 
 # Phase timing, printed at the end whether or not the run passed.
@@ -62,7 +66,7 @@ phase "unit + integration tests"
 ctest --test-dir build/ci --output-on-failure -j"$jobs" -L 'unit|integration'
 
 if [ "$asan" = 1 ]; then
-  phase "build under ASan + UBSan (unit tests; drived and the gateway, node and RPC integration tests)"
+  phase "clang build under ASan + UBSan, -Wthread-safety (unit tests; drived and the gateway, node and RPC integration tests)"
   cmake --preset asan >/dev/null
   # The cluster and repair integration tests stay out: they are most of the
   # integration time uninstrumented (~2 of ~2.3 minutes), and their waits
