@@ -8,7 +8,8 @@
 # --browser adds headless Chromium (the gallery browser test, run by
 # scripts/test.sh); --bench adds wrk and nginx (bench/gateway.sh); --clang
 # adds clang (the `asan` preset's compiler); --fuzz adds clang and its
-# runtime libraries (libclang_rt.fuzzer, for scripts/fuzz.sh).
+# runtime libraries (libclang_rt.fuzzer, for scripts/fuzz.sh). The base set
+# includes clang-tidy (scripts/tidy.sh).
 set -euo pipefail
 
 BROWSER_PACKAGES=(chromium)
@@ -17,7 +18,7 @@ CLANG_PACKAGES=(clang)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format clang-tidy-14
   librocksdb-dev libxxhash-dev libzstd-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libabsl-dev libspdlog-dev libcli11-dev nlohmann-json3-dev

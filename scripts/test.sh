@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, checks formatting, builds with -Werror and runs
+# Installs what is missing, checks formatting, builds with -Werror, runs
+# clang-tidy on the .cc files of the last commit (scripts/tidy.sh) and
 # the unit and integration tests; then, built with clang (thread-safety
 # analysis, unused absl::Status results as errors) under ASan + UBSan, the
 # unit tests and the gateway and node integration tests against an
@@ -61,6 +62,13 @@ fi
 phase "build (ci preset: RelWithDebInfo, -Werror)"
 cmake --preset ci >/dev/null
 cmake --build build/ci -j"$jobs"
+
+phase "clang-tidy on the .cc files changed by the last commit"
+if git rev-parse -q --verify 'HEAD~1^{commit}' >/dev/null; then
+  scripts/tidy.sh HEAD~1
+else
+  echo "no previous commit (shallow clone?): skipped"
+fi
 
 phase "unit + integration tests"
 ctest --test-dir build/ci --output-on-failure -j"$jobs" -L 'unit|integration'

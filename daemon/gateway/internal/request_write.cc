@@ -111,14 +111,15 @@ void Request::StartUpload(std::optional<uint64_t> expected_version) {
   spec.check = [digests = shared_digests](const ChunkId& hash) {
     return digests->Check(hash);
   };
-  gw_->cluster()->Upload(route_.account, std::move(spec),
-                         [self = shared_from_this(),
-                          pipe = pipe_](absl::StatusOr<client::FileInfo> r) {
-                           pipe->Cancel();
-                           self->conn_->Post([self, r = std::move(r)] {
-                             self->FinishUpload(std::move(r));
-                           });
-                         });
+  gw_->cluster()->Upload(
+      route_.account, std::move(spec),
+      [self = shared_from_this(),
+       pipe = pipe_](absl::StatusOr<client::FileInfo> r) {
+        pipe->Cancel();
+        self->conn_->Post([self, r = std::move(r)]() mutable {
+          self->FinishUpload(std::move(r));
+        });
+      });
   conn_->ContinueIfExpected([this, self = shared_from_this()] { PumpBody(); });
 }
 
