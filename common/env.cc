@@ -22,6 +22,11 @@ class PosixEnv final : public Env {
     return space;
   }
   absl::Time Now() override { return absl::Now(); }
+  bool AwaitWithDeadline(absl::Mutex* mu, const absl::Condition& condition,
+                         absl::Time deadline) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return mu->AwaitWithDeadline(condition, deadline);
+  }
 };
 
 }  // namespace

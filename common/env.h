@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace drive {
@@ -15,9 +16,9 @@ struct DiskSpace {
 };
 
 // Seam for side effects on the machine that RocksDB does not already route
-// through its own Env: free-space queries and the wall clock. Production code
-// takes an Env* in its constructor; tests pass a fake. Implementations are
-// thread-safe.
+// through its own Env: free-space queries, the wall clock and waits on it.
+// Production code takes an Env* in its constructor; tests pass a fake.
+// Implementations are thread-safe.
 class Env {
  public:
   virtual ~Env() = default;
@@ -26,6 +27,14 @@ class Env {
   virtual absl::StatusOr<DiskSpace> GetDiskSpace(const std::string& path) = 0;
   // Current wall-clock time.
   virtual absl::Time Now() = 0;
+  // With `mu` held, waits until `condition` holds or this clock reaches
+  // `deadline` (absl::Mutex::AwaitWithDeadline on this clock): a timed
+  // wait that a signal under `mu` ends at once. Returns whether
+  // `condition` holds; `mu` is held again on return.
+  virtual bool AwaitWithDeadline(absl::Mutex* mu,
+                                 const absl::Condition& condition,
+                                 absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) = 0;
 
   // The process-wide POSIX implementation; never null, never destroyed.
   static Env* Default();

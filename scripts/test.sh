@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, checks formatting, builds with -Werror and runs
-# the unit and integration tests; then, under ASan + UBSan, the unit tests
-# and the gateway and node integration tests against an instrumented
-# drived; then each libFuzzer target over its corpus for a bounded number
-# of inputs. Prints how long each phase took (CI budget: ~40 minutes on
-# two cores).
+# Installs what is missing, checks formatting, builds with -Werror, runs
+# clang-tidy on the .cc files of the last commit (scripts/tidy.sh) and
+# the unit and integration tests; then, built with clang (thread-safety
+# analysis, unused absl::Status results as errors) under ASan + UBSan, the
+# unit tests and the gateway and node integration tests against an
+# instrumented drived; then each libFuzzer target over its corpus for a
+# bounded number of inputs. Prints how long each phase took (CI budget:
+# ~40 minutes on two cores).
 # Usage: scripts/test.sh [--no-asan] [--no-fuzz]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +21,12 @@ for arg in "$@"; do
   esac
 done
 
-# Chromium for the gallery browser test (an integration test); clang and
-# libFuzzer for the fuzz targets.
-scripts/install-deps.sh --browser --fuzz
+# Chromium for the gallery browser test (an integration test); clang for
+# the ASan build, and with libFuzzer for the fuzz targets.
+deps=(--browser)
+if [ "$asan" = 1 ]; then deps+=(--clang); fi
+if [ "$fuzz" = 1 ]; then deps+=(--fuzz); fi
+scripts/install-deps.sh "${deps[@]}"
 jobs=$(nproc)
 
 # Phase timing, printed at the end whether or not the run passed.
@@ -58,11 +63,18 @@ phase "build (ci preset: RelWithDebInfo, -Werror)"
 cmake --preset ci >/dev/null
 cmake --build build/ci -j"$jobs"
 
+phase "clang-tidy on the .cc files changed by the last commit"
+if git rev-parse -q --verify 'HEAD~1^{commit}' >/dev/null; then
+  scripts/tidy.sh HEAD~1
+else
+  echo "no previous commit (shallow clone?): skipped"
+fi
+
 phase "unit + integration tests"
 ctest --test-dir build/ci --output-on-failure -j"$jobs" -L 'unit|integration'
 
 if [ "$asan" = 1 ]; then
-  phase "build under ASan + UBSan (unit tests; drived and the gateway, node and RPC integration tests)"
+  phase "clang build under ASan + UBSan, -Wthread-safety (unit tests; drived and the gateway, node and RPC integration tests)"
   cmake --preset asan >/dev/null
   # The cluster and repair integration tests stay out: they are most of the
   # integration time uninstrumented (~2 of ~2.3 minutes), and their waits

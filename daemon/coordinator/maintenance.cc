@@ -5,11 +5,12 @@
 namespace drive::coordinator {
 
 Maintenance::Maintenance(std::function<bool()> repair, std::function<void()> gc,
-                         std::function<void()> backup,
+                         std::function<void()> backup, Env* env,
                          MaintenanceOptions options)
     : repair_(std::move(repair)),
       gc_(std::move(gc)),
       backup_(std::move(backup)),
+      env_(env),
       options_(options) {}
 
 Maintenance::~Maintenance() { Stop(); }
@@ -70,15 +71,16 @@ void Maintenance::Loop(const std::function<bool()>& round,
   absl::Duration wait = first;
   while (true) {
     // Wait for the interval, the stop signal, or (repair) a wake-up.
-    absl::Time until = absl::Now() + wait;
+    absl::Time until = env_->Now() + wait;
     {
       absl::MutexLock lock(&mu_);
       auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stop_.HasBeenNotified() || (wakeable && wake_);
       };
-      while (!ready() && absl::Now() < until) {
-        mu_.AwaitWithDeadline(absl::Condition(&ready),
-                              std::min(until, absl::Now() + absl::Seconds(1)));
+      while (!ready() && env_->Now() < until) {
+        env_->AwaitWithDeadline(
+            &mu_, absl::Condition(&ready),
+            std::min(until, env_->Now() + absl::Seconds(1)));
       }
       if (stop_.HasBeenNotified()) return;
       if (wakeable) wake_ = false;

@@ -5,6 +5,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "common/env.h"
 #include "common/executor.h"
 
 namespace drive::coordinator {
@@ -22,15 +23,17 @@ struct MaintenanceOptions {
 // The coordinator's background work: repair sweeps (at once when woken, and
 // again right after a sweep that found work), garbage collection and
 // metadata backups on their schedules, each a long-running task on the
-// executor given to Start (which needs three threads). Thread-safe; the
-// destructor stops the loops and waits for them.
+// executor given to Start (which needs three threads). The schedule runs
+// on the Env's clock. Thread-safe; the destructor stops the loops and
+// waits for them.
 class Maintenance {
  public:
   // Each function runs one round and returns whether the repair found work
   // (for `repair`) or nothing useful (the others' results are logged by
-  // themselves).
+  // themselves). `env` is not owned and must outlive this object.
   Maintenance(std::function<bool()> repair, std::function<void()> gc,
-              std::function<void()> backup, MaintenanceOptions options);
+              std::function<void()> backup, Env* env,
+              MaintenanceOptions options);
   ~Maintenance();
 
   void Start(Executor* executor);
@@ -46,6 +49,7 @@ class Maintenance {
   std::function<bool()> repair_;
   std::function<void()> gc_;
   std::function<void()> backup_;
+  Env* const env_;
   MaintenanceOptions options_;
   absl::Notification stop_;
   absl::Mutex mu_;

@@ -107,16 +107,18 @@ absl::Status NodeRegistry::Load() {
   DRIVE_RETURN_IF_ERROR(LoadIdSet(store_, kDrainingKey, &draining_));
   absl::Status decode_error;
   absl::Time now = env_->Now();
-  DRIVE_RETURN_IF_ERROR(
-      store_->Scan(kNodePrefix, "", [&](std::string_view, std::string_view v) {
-        auto r = DecodeNode(v);
-        if (!r.ok()) {
-          decode_error = r.status();
-          return false;
-        }
-        nodes_[r->node] = NodeState{*r, now};
-        return true;
-      }));
+  // Scan calls back on this thread, with mu_ still held.
+  auto load = [&](std::string_view, std::string_view v)
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                    auto r = DecodeNode(v);
+                    if (!r.ok()) {
+                      decode_error = r.status();
+                      return false;
+                    }
+                    nodes_[r->node] = NodeState{*r, now};
+                    return true;
+                  };
+  DRIVE_RETURN_IF_ERROR(store_->Scan(kNodePrefix, "", load));
   DRIVE_RETURN_IF_ERROR(decode_error);
   return Rebuild(/*force_map=*/true);
 }

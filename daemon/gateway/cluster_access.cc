@@ -75,7 +75,7 @@ void ClusterAccess::ProbeLoop() {
     auto c = Client(kProbeAccount);
     absl::Status s = c.ok() ? (*c)->RefreshMap() : c.status();
     if (s.ok()) {
-      last_ok_unix_ms_ = absl::ToUnixMillis(absl::Now());
+      last_ok_unix_ms_ = absl::ToUnixMillis(env_->Now());
     } else if (last.ok() || s.code() != last.code()) {
       spdlog::warn("event=gateway_probe_failed error=\"{}\"", s.ToString());
     }
@@ -84,7 +84,7 @@ void ClusterAccess::ProbeLoop() {
 }
 
 bool ClusterAccess::ready() const {
-  return absl::ToUnixMillis(absl::Now()) - last_ok_unix_ms_.load() < 6000;
+  return absl::ToUnixMillis(env_->Now()) - last_ok_unix_ms_.load() < 6000;
 }
 
 std::string ClusterAccess::Key(const std::string& account,
@@ -129,9 +129,50 @@ void ClusterAccess::WithClient(const std::string& account, ClientWork work) {
   RunWithClient(blocking_, account, std::move(work));
 }
 
-void ClusterAccess::WithUploadClient(const std::string& account,
-                                     ClientWork work) {
-  RunWithClient(uploads_, account, std::move(work));
+void ClusterAccess::List(
+    const std::string& account, const std::string& prefix,
+    const std::string& cursor, uint32_t limit,
+    std::function<void(absl::StatusOr<client::Listing>)> done) {
+  WithClient(account, [prefix, cursor, limit, done = std::move(done)](
+                          absl::StatusOr<client::DriveClient*> c) {
+    if (!c.ok()) return done(c.status());
+    done((*c)->List(prefix, cursor, limit));
+  });
+}
+
+void ClusterAccess::Delete(
+    const std::string& account, const std::string& path,
+    std::function<void(absl::StatusOr<client::TrashItem>)> done) {
+  WithClient(account, [path, done = std::move(done)](
+                          absl::StatusOr<client::DriveClient*> c) {
+    if (!c.ok()) return done(c.status());
+    done((*c)->Delete(path));
+  });
+}
+
+void ClusterAccess::Upload(
+    const std::string& account, UploadSpec spec,
+    std::function<void(absl::StatusOr<client::FileInfo>)> done) {
+  RunWithClient(
+      uploads_, account,
+      [spec = std::move(spec),
+       done = std::move(done)](absl::StatusOr<client::DriveClient*> c) {
+        if (!c.ok()) return done(c.status());
+        auto prepared = (*c)->UploadStream(
+            spec.read, spec.path, spec.content_type, spec.mtime_ms, nullptr);
+        if (!prepared.ok()) return done(prepared.status());
+        if (absl::Status s = spec.check(prepared->info.hash); !s.ok()) {
+          return done(s);
+        }
+        std::vector<uint64_t> expected;
+        if (spec.expected_version) {
+          expected.push_back(*spec.expected_version);
+        }
+        auto committed = (*c)->Commit(
+            {*prepared}, spec.expected_version ? &expected : nullptr);
+        if (!committed.ok()) return done(committed.status());
+        done(std::move(committed->at(0)));
+      });
 }
 
 std::optional<absl::StatusOr<FileRef>> ClusterAccess::CachedManifest(

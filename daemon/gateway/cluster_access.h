@@ -1,12 +1,12 @@
 #pragma once
 
-// The gateway's way into the cluster: one DriveClient per account (all with
-// the cluster token, so signed URLs need no account token), a short-TTL
-// manifest cache, a bounded LRU of verified chunks, a budget for chunk
-// buffers the cache does not hold, and cached verdicts on bearer tokens.
-// Blocking client calls run on executors; every `done` callback runs on an
-// executor thread or, for cache hits, on the caller's thread, so callers
-// post back to their own strand. Thread-safe.
+// The gateway's way into the cluster (the Cluster its handlers use): one
+// DriveClient per account (all with the cluster token, so signed URLs need
+// no account token), a short-TTL manifest cache, a bounded LRU of verified
+// chunks, a budget for chunk buffers the cache does not hold, and cached
+// verdicts on bearer tokens. Blocking client calls run on executors; every
+// `done` callback runs on an executor thread or, for cache hits, on the
+// caller's thread, so callers post back to their own strand. Thread-safe.
 
 #include <atomic>
 #include <functional>
@@ -25,14 +25,12 @@
 #include "common/metrics.h"
 #include "daemon/gateway/byte_budget.h"
 #include "daemon/gateway/chunk_cache.h"
+#include "daemon/gateway/cluster.h"
 #include "daemon/gateway/single_flight.h"
 #include "daemon/gateway/ttl_cache.h"
 #include "drive/client.h"
 
 namespace drive::gateway {
-
-using ChunkRef = std::shared_ptr<const std::string>;
-using FileRef = std::shared_ptr<const client::FileInfo>;
 
 struct ClusterAccessOptions {
   // Coordinator HOST:PORT and the cluster token (daemons' shared secret).
@@ -62,65 +60,71 @@ struct ClusterAccessOptions {
   absl::Duration chunk_timeout = absl::Seconds(15);
 };
 
-class ClusterAccess {
+class ClusterAccess final : public Cluster {
  public:
   // Executors and env are not owned and must outlive this object.
   // `blocking` runs reads and coordinator calls, `uploads` runs uploads
   // (each holds a thread for the whole body).
   ClusterAccess(ClusterAccessOptions options, Executor* blocking,
                 Executor* uploads, Env* env, MetricsRegistry* metrics);
-  ~ClusterAccess();
+  ~ClusterAccess() override;
 
   // Starts the readiness probe (a map fetch every 2 s).
   void Start();
   // True while the coordinator answered within the last 6 s.
-  bool ready() const;
+  bool ready() const override;
 
-  // A manifest from the cache: nullopt on a miss; a cached absence is
-  // kNotFound.
   std::optional<absl::StatusOr<FileRef>> CachedManifest(
-      const std::string& account, const std::string& path);
+      const std::string& account, const std::string& path) override;
   // Stats the file on the coordinator (bypassing the cache) and caches the
   // outcome; concurrent calls for one file share one Stat. `done` runs on
   // an executor thread.
-  void FetchManifest(const std::string& account, const std::string& path,
-                     std::function<void(absl::StatusOr<FileRef>)> done);
-  // Replaces the cached manifest after a change made through the gateway
-  // (null `file`: the path no longer exists).
+  void FetchManifest(
+      const std::string& account, const std::string& path,
+      std::function<void(absl::StatusOr<FileRef>)> done) override;
   void UpdateManifest(const std::string& account, const std::string& path,
-                      FileRef file);
+                      FileRef file) override;
 
-  // A verified chunk from the cache, or null.
-  ChunkRef CachedChunk(const std::string& account, const ChunkId& id);
+  ChunkRef CachedChunk(const std::string& account, const ChunkId& id) override;
   // Fetches chunk `index` of `file` verified (with failover), within the
   // buffer budget, and caches it when the file is small enough; concurrent
   // calls for one chunk share one fetch. `done` runs on an executor thread
   // (or inline on a cache hit).
   void FetchChunk(const std::string& account, FileRef file, size_t index,
-                  std::function<void(absl::StatusOr<ChunkRef>)> done);
+                  std::function<void(absl::StatusOr<ChunkRef>)> done) override;
 
-  // The cached verdict on `token` for `account`, if any.
-  std::optional<absl::Status> CachedTokenVerdict(const std::string& account,
-                                                 const std::string& token);
-  // Asks the coordinator, caches and reports the verdict: OK,
-  // kUnauthenticated, kPermissionDenied, or kUnavailable (not cached).
+  std::optional<absl::Status> CachedTokenVerdict(
+      const std::string& account, const std::string& token) override;
+  // Asks the coordinator, caches and reports the verdict (kUnavailable is
+  // not cached).
   void VerifyToken(const std::string& account, const std::string& token,
-                   std::function<void(absl::Status)> done);
+                   std::function<void(absl::Status)> done) override;
 
-  // Runs `work` with the account's client on the blocking executor (or
-  // the upload executor). The client pointer stays valid while this
-  // object lives. An error means the client could not be created.
-  using ClientWork = std::function<void(absl::StatusOr<client::DriveClient*>)>;
-  void WithClient(const std::string& account, ClientWork work);
-  void WithUploadClient(const std::string& account, ClientWork work);
+  // On the blocking executor.
+  void List(const std::string& account, const std::string& prefix,
+            const std::string& cursor, uint32_t limit,
+            std::function<void(absl::StatusOr<client::Listing>)> done) override;
+  void Delete(
+      const std::string& account, const std::string& path,
+      std::function<void(absl::StatusOr<client::TrashItem>)> done) override;
+  // On the upload executor: UploadStream, the spec's check, then Commit.
+  void Upload(
+      const std::string& account, UploadSpec spec,
+      std::function<void(absl::StatusOr<client::FileInfo>)> done) override;
 
   const ChunkCache& chunk_cache() const { return chunks_; }
   const ByteBudget& buffer_budget() const { return budget_; }
 
  private:
+  // Runs `work` with the account's client on `executor`. The client
+  // pointer stays valid while this object lives. An error means the client
+  // could not be created.
+  using ClientWork = std::function<void(absl::StatusOr<client::DriveClient*>)>;
   absl::StatusOr<client::DriveClient*> Client(const std::string& account);
   void RunWithClient(Executor* executor, const std::string& account,
                      ClientWork work);
+  // RunWithClient on the blocking executor.
+  void WithClient(const std::string& account, ClientWork work);
   static std::string Key(const std::string& account, const std::string& s);
   void ProbeLoop();
 

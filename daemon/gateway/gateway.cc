@@ -6,11 +6,11 @@
 
 namespace drive::gateway {
 
-Gateway::Gateway(GatewayOptions options, ClusterAccess* access,
+Gateway::Gateway(GatewayOptions options, Cluster* cluster,
                  const UrlSigner* signer, const CorsPolicy* cors, Env* env,
                  MetricsRegistry* metrics)
     : options_(std::move(options)),
-      access_(access),
+      cluster_(cluster),
       signer_(signer),
       cors_(cors),
       env_(env),

@@ -5,7 +5,8 @@
 // handlers for files (GET/HEAD/PUT/DELETE), listings, shares and the
 // gallery page. Handlers are thin: the rules live in the domain classes
 // of this folder (byte_range, conditional, url_signer, ...) and the data
-// comes from ClusterAccess. Thread-safe; components are not owned.
+// comes from a Cluster (ClusterAccess in the daemon). Thread-safe;
+// components are not owned.
 
 #include <atomic>
 #include <memory>
@@ -14,7 +15,7 @@
 #include "absl/time/time.h"
 #include "common/env.h"
 #include "common/metrics.h"
-#include "daemon/gateway/cluster_access.h"
+#include "daemon/gateway/cluster.h"
 #include "daemon/gateway/connection.h"
 #include "daemon/gateway/cors_policy.h"
 #include "daemon/gateway/url_signer.h"
@@ -41,9 +42,8 @@ struct GatewayOptions {
 
 class Gateway : public RequestHandler {
  public:
-  Gateway(GatewayOptions options, ClusterAccess* access,
-          const UrlSigner* signer, const CorsPolicy* cors, Env* env,
-          MetricsRegistry* metrics);
+  Gateway(GatewayOptions options, Cluster* cluster, const UrlSigner* signer,
+          const CorsPolicy* cors, Env* env, MetricsRegistry* metrics);
 
   void Handle(std::shared_ptr<Connection> conn) override;
   void Completed(std::string_view method, int status, absl::Duration elapsed,
@@ -55,7 +55,7 @@ class Gateway : public RequestHandler {
 
   // For the request handlers (request.h).
   const GatewayOptions& options() const { return options_; }
-  ClusterAccess* access() const { return access_; }
+  Cluster* cluster() const { return cluster_; }
   const UrlSigner& signer() const { return *signer_; }
   const CorsPolicy& cors() const { return *cors_; }
   Env* env() const { return env_; }
@@ -66,7 +66,7 @@ class Gateway : public RequestHandler {
 
  private:
   const GatewayOptions options_;
-  ClusterAccess* const access_;
+  Cluster* const cluster_;
   const UrlSigner* const signer_;
   const CorsPolicy* const cors_;
   Env* const env_;

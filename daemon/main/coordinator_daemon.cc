@@ -142,7 +142,7 @@ void CoordinatorDaemon::CreateWorkers(const CoordinatorFlags& flags,
           return false;
         });
       },
-      mo);
+      Env::Default(), mo);
   stop_maintenance_.Set([this] { maintenance_->Stop(); });
   coord_->SetRepairPlanner(planner_.get(),
                            [this] { maintenance_->WakeRepair(); });

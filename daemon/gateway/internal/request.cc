@@ -152,7 +152,7 @@ void Request::Dispatch() {
         if (gw_->draining()) {
           h.result(503);
           body = "draining\n";
-        } else if (!gw_->access()->ready()) {
+        } else if (!gw_->cluster()->ready()) {
           h.result(503);
           body = "coordinator unreachable\n";
         } else {
@@ -223,16 +223,18 @@ void Request::Authorize(std::function<void()> next) {
   if (!ValidateMetadataValue("bearer token", token).ok()) {
     return Fail(401, "unknown or revoked token");
   }
-  if (auto verdict = gw_->access()->CachedTokenVerdict(route_.account, token)) {
+  if (auto verdict =
+          gw_->cluster()->CachedTokenVerdict(route_.account, token)) {
     if (!verdict->ok()) return FailToken(*verdict);
     return next();
   }
-  gw_->access()->VerifyToken(route_.account, token,
-                             OnStrand([this, self = shared_from_this(),
-                                       next = std::move(next)](absl::Status s) {
-                               if (!s.ok()) return FailToken(s);
-                               next();
-                             }));
+  gw_->cluster()->VerifyToken(
+      route_.account, token,
+      OnStrand([this, self = shared_from_this(),
+                next = std::move(next)](absl::Status s) {
+        if (!s.ok()) return FailToken(s);
+        next();
+      }));
 }
 
 void Request::FailToken(const absl::Status& s) {

@@ -28,7 +28,7 @@
 
 #include "daemon/gateway/body_pipe.h"
 #include "daemon/gateway/byte_range.h"
-#include "daemon/gateway/cluster_access.h"
+#include "daemon/gateway/cluster.h"
 #include "daemon/gateway/conditional.h"
 #include "daemon/gateway/connection.h"
 #include "daemon/gateway/gateway.h"

@@ -48,10 +48,10 @@ std::string Request::CacheControl(bool immutable) const {
 
 void Request::ServeFile() {
   if (auto cached =
-          gw_->access()->CachedManifest(route_.account, route_.path)) {
+          gw_->cluster()->CachedManifest(route_.account, route_.path)) {
     return OnManifest(std::move(*cached));
   }
-  gw_->access()->FetchManifest(
+  gw_->cluster()->FetchManifest(
       route_.account, route_.path,
       OnStrand([this, self = shared_from_this()](absl::StatusOr<FileRef> f) {
         OnManifest(std::move(f));
@@ -150,31 +150,31 @@ void Request::GetChunk(size_t index,
     return;
   }
   const ChunkId& id = file_->chunks[index].id;
-  if (ChunkRef hit = gw_->access()->CachedChunk(route_.account, id)) {
+  if (ChunkRef hit = gw_->cluster()->CachedChunk(route_.account, id)) {
     return done(std::move(hit));
   }
-  gw_->access()->FetchChunk(route_.account, file_, index,
-                            OnStrand(std::move(done)));
+  gw_->cluster()->FetchChunk(route_.account, file_, index,
+                             OnStrand(std::move(done)));
 }
 
 void Request::Prefetch(size_t index) {
   if (prefetch_ || index >= file_->chunks.size()) return;
-  if (gw_->access()->CachedChunk(route_.account, file_->chunks[index].id)) {
+  if (gw_->cluster()->CachedChunk(route_.account, file_->chunks[index].id)) {
     return;
   }
   prefetch_ = Prefetched{index, std::nullopt, nullptr};
-  gw_->access()->FetchChunk(route_.account, file_, index,
-                            OnStrand([this, self = shared_from_this(),
-                                      index](absl::StatusOr<ChunkRef> r) {
-                              if (!prefetch_ || prefetch_->index != index)
-                                return;
-                              if (prefetch_->waiter) {
-                                auto waiter = std::move(prefetch_->waiter);
-                                prefetch_.reset();
-                                return waiter(std::move(r));
-                              }
-                              prefetch_->result = std::move(r);
-                            }));
+  gw_->cluster()->FetchChunk(route_.account, file_, index,
+                             OnStrand([this, self = shared_from_this(),
+                                       index](absl::StatusOr<ChunkRef> r) {
+                               if (!prefetch_ || prefetch_->index != index)
+                                 return;
+                               if (prefetch_->waiter) {
+                                 auto waiter = std::move(prefetch_->waiter);
+                                 prefetch_.reset();
+                                 return waiter(std::move(r));
+                               }
+                               prefetch_->result = std::move(r);
+                             }));
 }
 
 void Request::StreamFrom(size_t index, uint64_t chunk_start) {
@@ -221,12 +221,10 @@ void Request::ServeListing() {
     return Fail(400, "limit must be 1..10000");
   }
   std::string cursor = target_.get("cursor");
-  gw_->access()->WithClient(
-      route_.account, [self = shared_from_this(), prefix, cursor,
-                       limit](absl::StatusOr<client::DriveClient*> c) {
-        absl::StatusOr<client::Listing> listing =
-            c.ok() ? (*c)->List(prefix, cursor, limit)
-                   : absl::StatusOr<client::Listing>(c.status());
+  gw_->cluster()->List(
+      route_.account, prefix, cursor, limit,
+      [self = shared_from_this(),
+       prefix](absl::StatusOr<client::Listing> listing) {
         self->conn_->Post([self, prefix, listing = std::move(listing)] {
           if (self->conn_->closed()) return;
           if (!listing.ok()) return self->Fail(listing.status());
@@ -254,12 +252,10 @@ void Request::ServeGallery() {
              3599) /
                 3600 * 3600;
   uint32_t limit = gw_->options().gallery_page_size;
-  gw_->access()->WithClient(
-      route_.account, [self = shared_from_this(), prefix, cursor, limit,
-                       expires](absl::StatusOr<client::DriveClient*> c) {
-        absl::StatusOr<client::Listing> listing =
-            c.ok() ? (*c)->List(prefix, cursor, limit)
-                   : absl::StatusOr<client::Listing>(c.status());
+  gw_->cluster()->List(
+      route_.account, prefix, cursor, limit,
+      [self = shared_from_this(), prefix,
+       expires](absl::StatusOr<client::Listing> listing) {
         self->conn_->Post([self, prefix, expires,
                            listing = std::move(listing)] {
           if (self->conn_->closed()) return;

@@ -63,7 +63,7 @@ void Request::ServePut() {
   if (!c.if_match && !c.if_none_match && !c.if_unmodified_since) {
     return StartUpload(std::nullopt);
   }
-  gw_->access()->FetchManifest(
+  gw_->cluster()->FetchManifest(
       route_.account, route_.path,
       OnStrand([this, self = shared_from_this(),
                 c](absl::StatusOr<FileRef> current) {
@@ -97,35 +97,28 @@ void Request::StartUpload(std::optional<uint64_t> expected_version) {
   }
   pipe_ = std::make_shared<BodyPipe>(kPipeBytes);
   auto shared_digests = std::make_shared<UploadDigests>(std::move(*digests));
-  gw_->access()->WithUploadClient(
-      route_.account,
-      [self = shared_from_this(), pipe = pipe_, digests = shared_digests,
-       path = route_.path, content_type = attributes_.content_type,
-       mtime_ms = attributes_.mtime_ms,
-       expected_version](absl::StatusOr<client::DriveClient*> c) {
-        auto finish = [&](absl::StatusOr<client::FileInfo> r) {
-          pipe->Cancel();
-          self->conn_->Post(
-              [self, r = std::move(r)] { self->FinishUpload(std::move(r)); });
-        };
-        if (!c.ok()) return finish(c.status());
-        auto read = [&](char* buf, size_t max) -> absl::StatusOr<size_t> {
-          auto n = pipe->Read(buf, max);
-          if (n.ok()) digests->Update(std::string_view(buf, *n));
-          return n;
-        };
-        auto prepared =
-            (*c)->UploadStream(read, path, content_type, mtime_ms, nullptr);
-        if (!prepared.ok()) return finish(prepared.status());
-        if (absl::Status s = digests->Check(prepared->info.hash); !s.ok()) {
-          return finish(s);
-        }
-        std::vector<uint64_t> expected;
-        if (expected_version) expected.push_back(*expected_version);
-        auto committed =
-            (*c)->Commit({*prepared}, expected_version ? &expected : nullptr);
-        if (!committed.ok()) return finish(committed.status());
-        finish(committed->at(0));
+  UploadSpec spec;
+  spec.path = route_.path;
+  spec.content_type = attributes_.content_type;
+  spec.mtime_ms = attributes_.mtime_ms;
+  spec.expected_version = expected_version;
+  spec.read = [pipe = pipe_, digests = shared_digests](
+                  char* buf, size_t max) -> absl::StatusOr<size_t> {
+    auto n = pipe->Read(buf, max);
+    if (n.ok()) digests->Update(std::string_view(buf, *n));
+    return n;
+  };
+  spec.check = [digests = shared_digests](const ChunkId& hash) {
+    return digests->Check(hash);
+  };
+  gw_->cluster()->Upload(
+      route_.account, std::move(spec),
+      [self = shared_from_this(),
+       pipe = pipe_](absl::StatusOr<client::FileInfo> r) {
+        pipe->Cancel();
+        self->conn_->Post([self, r = std::move(r)]() mutable {
+          self->FinishUpload(std::move(r));
+        });
       });
   conn_->ContinueIfExpected([this, self = shared_from_this()] { PumpBody(); });
 }
@@ -174,7 +167,7 @@ void Request::FinishUpload(absl::StatusOr<client::FileInfo> committed) {
     return Fail(committed.status());
   }
   auto file = std::make_shared<const client::FileInfo>(std::move(*committed));
-  gw_->access()->UpdateManifest(route_.account, route_.path, file);
+  gw_->cluster()->UpdateManifest(route_.account, route_.path, file);
   if (conn_->closed()) return;
   int status = file->version == 1 ? 201 : 200;
   ResponseHead h = Head(status);
@@ -193,15 +186,12 @@ void Request::FinishUpload(absl::StatusOr<client::FileInfo> committed) {
 }
 
 void Request::ServeDelete() {
-  gw_->access()->WithClient(
-      route_.account,
-      [self = shared_from_this()](absl::StatusOr<client::DriveClient*> c) {
-        absl::StatusOr<client::TrashItem> t =
-            c.ok() ? (*c)->Delete(self->route_.path)
-                   : absl::StatusOr<client::TrashItem>(c.status());
+  gw_->cluster()->Delete(
+      route_.account, route_.path,
+      [self = shared_from_this()](absl::StatusOr<client::TrashItem> t) {
         if (t.ok()) {
-          self->gw_->access()->UpdateManifest(self->route_.account,
-                                              self->route_.path, nullptr);
+          self->gw_->cluster()->UpdateManifest(self->route_.account,
+                                               self->route_.path, nullptr);
         }
         self->conn_->Post([self, t = std::move(t)] {
           if (self->conn_->closed()) return;
@@ -280,12 +270,12 @@ void Request::ServeShare() {
   };
   if (route_.kind != Route::Kind::kFile || method != "GET") return respond();
   // Sharing a file that does not exist is almost always a typo.
-  gw_->access()->FetchManifest(route_.account, route_.path,
-                               OnStrand([this, self = shared_from_this(),
-                                         respond](absl::StatusOr<FileRef> f) {
-                                 if (!f.ok()) return Fail(f.status());
-                                 respond();
-                               }));
+  gw_->cluster()->FetchManifest(route_.account, route_.path,
+                                OnStrand([this, self = shared_from_this(),
+                                          respond](absl::StatusOr<FileRef> f) {
+                                  if (!f.ok()) return Fail(f.status());
+                                  respond();
+                                }));
 }
 
 }  // namespace drive::gateway::internal
