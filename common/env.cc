@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "absl/time/clock.h"
 #include "common/status_util.h"
 
 namespace drive {
@@ -22,6 +23,7 @@ class PosixEnv final : public Env {
     return space;
   }
   absl::Time Now() override { return absl::Now(); }
+  void SleepFor(absl::Duration d) override { absl::SleepFor(d); }
 };
 
 }  // namespace

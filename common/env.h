@@ -15,9 +15,9 @@ struct DiskSpace {
 };
 
 // Seam for side effects on the machine that RocksDB does not already route
-// through its own Env: free-space queries and the wall clock. Production code
-// takes an Env* in its constructor; tests pass a fake. Implementations are
-// thread-safe.
+// through its own Env: free-space queries, the wall clock and waiting on it.
+// Production code takes an Env* in its constructor; tests pass a fake.
+// Implementations are thread-safe.
 class Env {
  public:
   virtual ~Env() = default;
@@ -26,6 +26,9 @@ class Env {
   virtual absl::StatusOr<DiskSpace> GetDiskSpace(const std::string& path) = 0;
   // Current wall-clock time.
   virtual absl::Time Now() = 0;
+  // Blocks the calling thread for `d` (returns at once when d <= 0). Fakes
+  // advance their clock instead, so paced code runs without waiting.
+  virtual void SleepFor(absl::Duration d) = 0;
 
   // The process-wide POSIX implementation; never null, never destroyed.
   static Env* Default();
