@@ -477,6 +477,7 @@ NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node,
       put_streams_(Env::Default(), options.stream_idle_timeout,
                    static_cast<size_t>(options.max_put_streams)),
       repair_(repair),
+      puller_(repair.fetcher, Env::Default()),
       repair_bytes_(metrics->GetCounter(
           "drive_node_repair_bytes_received_total",
           "Chunk bytes copied onto this node's drives by repair pulls")) {
