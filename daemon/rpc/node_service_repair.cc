@@ -31,6 +31,8 @@ absl::Status CheckBackupId(const std::string& id) {
   return absl::OkStatus();
 }
 
+// A task the request got wrong (account name, id) fails alone: the puller
+// reports its error in the task's place.
 absl::StatusOr<repair::PullTask> PullTaskFromProto(const v1::PullTask& t) {
   DRIVE_RETURN_IF_ERROR(ValidateAccountName(t.address().account()));
   DRIVE_ASSIGN_OR_RETURN(ChunkId id,
@@ -113,8 +115,9 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
         }
         std::vector<absl::StatusOr<repair::PullTask>> tasks;
         tasks.reserve(req->tasks_size());
-        for (const auto& t : req->tasks())
+        for (const auto& t : req->tasks()) {
           tasks.push_back(PullTaskFromProto(t));
+        }
         repair::StoreDestination dest(store);
         repair::PullResult r =
             puller_.Pull(&dest, pull_limiters_.at(req->drive()).get(), tasks);
