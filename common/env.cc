@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "absl/time/clock.h"
 #include "common/status_util.h"
 
 namespace drive {
@@ -27,6 +28,7 @@ class PosixEnv final : public Env {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     return mu->AwaitWithDeadline(condition, deadline);
   }
+  void SleepFor(absl::Duration d) override { absl::SleepFor(d); }
 };
 
 }  // namespace

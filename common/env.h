@@ -35,6 +35,9 @@ class Env {
                                  const absl::Condition& condition,
                                  absl::Time deadline)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) = 0;
+  // Blocks the calling thread for `d` (returns at once when d <= 0). Fakes
+  // advance their clock instead, so paced code runs without waiting.
+  virtual void SleepFor(absl::Duration d) = 0;
 
   // The process-wide POSIX implementation; never null, never destroyed.
   static Env* Default();

@@ -81,6 +81,7 @@ if [ "$asan" = 1 ]; then
   # (out-after, repair sweeps) are tuned for an optimized build.
   cmake --build build/asan -j"$jobs" --target common_test storage_test \
     coordinator_test client_test gateway_test meta_store_test rpc_test \
+    repair_test \
     drived drive drive-admin \
     node_integration_test gateway_integration_test rpc_integration_test
 

@@ -1,6 +1,7 @@
 #include "daemon/rpc/chunk_forwarder.h"
 
 #include "common/grpc/metadata.h"
+#include "common/grpc/status_convert.h"
 
 namespace drive::rpc {
 
@@ -8,23 +9,12 @@ using drive::v1::ForwardTarget;
 using drive::v1::PutChunkHeader;
 using drive::v1::ReplicaAck;
 
-ChunkForwarder::ChunkForwarder(const ForwardTarget& target, Done done)
-    : done_(std::move(done)) {
-  CollectTargets(target);
-}
-
-void ChunkForwarder::CollectTargets(const ForwardTarget& t) {
-  covered_drive_ids_.push_back(t.drive_id());
-  for (const auto& f : t.forward()) CollectTargets(f);
-}
-
 std::shared_ptr<ChunkForwarder> ChunkForwarder::Start(
     std::shared_ptr<drive::v1::NodeService::Stub> stub,
     const ForwardTarget& target, const PutChunkHeader& upstream,
     const Credential& credential, const std::string& from_region,
     std::chrono::system_clock::time_point deadline, Done done) {
-  std::shared_ptr<ChunkForwarder> f(
-      new ChunkForwarder(target, std::move(done)));
+  std::shared_ptr<ChunkForwarder> f(new ChunkForwarder(std::move(done)));
   f->self_ = f;  // released in OnDone, when gRPC is finished with f
   f->stub_ = std::move(stub);
   f->ctx_.AddMetadata(credential.key, credential.value);
@@ -123,21 +113,12 @@ void ChunkForwarder::OnWriteDone(bool ok) {
 }
 
 void ChunkForwarder::OnDone(const grpc::Status& status) {
-  std::vector<ReplicaAck> acks;
-  if (status.ok() && response_.replicas_size() > 0) {
-    acks.assign(response_.replicas().begin(), response_.replicas().end());
+  absl::StatusOr<std::vector<ReplicaAck>> acks;
+  if (status.ok()) {
+    acks = std::vector<ReplicaAck>(response_.replicas().begin(),
+                                   response_.replicas().end());
   } else {
-    grpc::StatusCode code =
-        status.ok() ? grpc::StatusCode::INTERNAL : status.error_code();
-    std::string msg = status.ok() ? "downstream sent no acknowledgement"
-                                  : status.error_message();
-    for (const auto& id : covered_drive_ids_) {
-      ReplicaAck a;
-      a.set_drive_id(id);
-      a.set_code(static_cast<int>(code));
-      a.set_message(msg);
-      acks.push_back(std::move(a));
-    }
+    acks = FromGrpcStatus(status);
   }
   Done done = std::move(done_);
   done(std::move(acks));

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "drive/v1/node.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -15,15 +16,17 @@ namespace drive::rpc {
 // Streams one chunk to one downstream node while this node is still
 // receiving it (no store-then-send). Pieces are queued as they arrive and
 // written one at a time; the queue holds at most the rest of one chunk
-// (<= 4 MiB). When the downstream answers, `done` receives one ReplicaAck
-// per copy it covered (its own and everything it forwarded); on any error
-// every covered copy is reported failed with that error. Thread-safe.
+// (<= 4 MiB). When the call ends, `done` receives the downstream's acks
+// (one per copy it covered: its own and everything it forwarded) or the
+// error that ended the call; ReplicaFanout turns either into the reply's
+// acks. Thread-safe.
 // Shared ownership: the caller's reference and the call's own, released
 // once gRPC has finished with it; calls after that are harmless no-ops.
 class ChunkForwarder final
     : public grpc::ClientWriteReactor<drive::v1::PutChunkRequest> {
  public:
-  using Done = std::function<void(std::vector<drive::v1::ReplicaAck>)>;
+  using Done =
+      std::function<void(absl::StatusOr<std::vector<drive::v1::ReplicaAck>>)>;
 
   // Metadata entry the forwarded call carries: the upstream caller's own
   // credential (cluster or data token), never more. A client that names a
@@ -52,15 +55,13 @@ class ChunkForwarder final
   void OnDone(const grpc::Status& status) override;
 
  private:
-  ChunkForwarder(const drive::v1::ForwardTarget& target, Done done);
+  explicit ChunkForwarder(Done done) : done_(std::move(done)) {}
   void Pump() ABSL_LOCKS_EXCLUDED(mu_);
-  void CollectTargets(const drive::v1::ForwardTarget& t);
 
   std::shared_ptr<ChunkForwarder> self_;
   std::shared_ptr<drive::v1::NodeService::Stub> stub_;
   grpc::ClientContext ctx_;
   drive::v1::PutChunkResponse response_;
-  std::vector<std::string> covered_drive_ids_;
   Done done_;
 
   absl::Mutex mu_;

@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "daemon/rpc/auth.h"
 #include "daemon/rpc/chunk_forwarder.h"
+#include "daemon/rpc/internal/replica_fanout.h"
 #include "daemon/rpc/unary_call.h"
 
 namespace drive::rpc {
@@ -116,8 +117,8 @@ class NodeServiceImpl::PutChunkReactor
     drive_id_ = h.drive_id().empty() ? h.drive() : h.drive_id();
     cross_region_ =
         !h.from_region().empty() && h.from_region() != service_->region_;
-    int targets = 0;
-    absl::Status forwards = CheckForwardTree(h.forward(), 1, &targets);
+    absl::Status forwards =
+        internal::ReplicaFanout::CheckTree(h.forward(), service_->map_);
     if (absl::IsPermissionDenied(forwards) || absl::IsUnavailable(forwards)) {
       // Perhaps a drive this node's map does not list yet.
       if (service_->map_ != nullptr) {
@@ -139,9 +140,9 @@ class NodeServiceImpl::PutChunkReactor
     service_->put_streams_.Remove(this);
     service_->read_executor_->Schedule([this] {
       absl::Status refreshed = service_->map_->Refresh(absl::Seconds(1));
-      int targets = 0;
       const auto& h = request_.header();
-      absl::Status s = CheckForwardTree(h.forward(), 1, &targets);
+      absl::Status s =
+          internal::ReplicaFanout::CheckTree(h.forward(), service_->map_);
       if (absl::IsUnavailable(s) && !refreshed.ok()) s = refreshed;
       if (s.ok() && !service_->put_streams_.Add(this)) {
         s = absl::ResourceExhaustedError(
@@ -154,33 +155,6 @@ class NodeServiceImpl::PutChunkReactor
       StartForwards(h);
       StartRead(&request_);
     });
-  }
-
-  // Forward trees are small (a chunk has six copies); bound them so one
-  // request cannot fan out without limit, and let the node dial only
-  // drives of its placement map.
-  absl::Status CheckForwardTree(const google::protobuf::RepeatedPtrField<
-                                    drive::v1::ForwardTarget>& targets,
-                                int depth, int* count) const {
-    if (!targets.empty() && depth > 2) {
-      return absl::InvalidArgumentError("forward tree too deep");
-    }
-    for (const auto& t : targets) {
-      if (++*count > 8)
-        return absl::InvalidArgumentError("too many forward targets");
-      if (t.address().empty() || t.drive().empty()) {
-        return absl::InvalidArgumentError(
-            "forward target without address or drive");
-      }
-      if (service_->map_ == nullptr) {
-        return absl::PermissionDeniedError(
-            "this node has no placement map and forwards nowhere");
-      }
-      DRIVE_RETURN_IF_ERROR(service_->map_->CheckForwardTarget(
-          t.address(), t.drive(), t.drive_id()));
-      DRIVE_RETURN_IF_ERROR(CheckForwardTree(t.forward(), depth + 1, count));
-    }
-    return absl::OkStatus();
   }
 
   // Forwards carry the caller's own credential (see ChunkForwarder).
@@ -204,7 +178,7 @@ class NodeServiceImpl::PutChunkReactor
     {
       // Count them all before any can finish and call back.
       absl::MutexLock lock(&mu_);
-      pending_ += h.forward_size();
+      fanout_.AddPending(h.forward_size());
     }
     // Started outside mu_: gRPC may run a reaction (OnForwardDone) inline.
     std::vector<std::shared_ptr<ChunkForwarder>> started;
@@ -212,8 +186,9 @@ class NodeServiceImpl::PutChunkReactor
       started.push_back(ChunkForwarder::Start(
           service_->peers_.StubFor(target.address()), target, h, credential,
           service_->region_, deadline,
-          [this](std::vector<drive::v1::ReplicaAck> acks) {
-            OnForwardDone(std::move(acks));
+          [this,
+           target](absl::StatusOr<std::vector<drive::v1::ReplicaAck>> acks) {
+            OnForwardDone(target, std::move(acks));
           }));
     }
     bool failed;
@@ -275,10 +250,6 @@ class NodeServiceImpl::PutChunkReactor
     for (const auto& f : forwarders_) f->Close();
     service_->write_executor_->Schedule([this] {
       auto result = store_->Put(account_, id_, data_);
-      drive::v1::ReplicaAck own;
-      own.set_drive_id(drive_id_);
-      own.set_code(static_cast<int>(result.status().code()));
-      own.set_message(std::string(result.status().message()));
       if (result.ok()) {
         response_->set_already_present(result->already_present);
         response_->set_stored_bytes(result->stored_bytes);
@@ -286,32 +257,21 @@ class NodeServiceImpl::PutChunkReactor
       bool last;
       {
         absl::MutexLock lock(&mu_);
-        *response_->add_replicas() = std::move(own);
-        // Own copy first: move the forwarded acks that arrived earlier
-        // behind it.
-        for (auto& a : early_acks_) *response_->add_replicas() = std::move(a);
-        early_acks_.clear();
-        own_done_ = true;
-        last = pending_ == 0;
+        fanout_.AddOwn(drive_id_, result.status());
+        last = fanout_.pending() == 0;
       }
       if (last) FinishWith(absl::OkStatus());
     });
   }
 
-  void OnForwardDone(std::vector<drive::v1::ReplicaAck> acks) {
+  void OnForwardDone(const drive::v1::ForwardTarget& target,
+                     absl::StatusOr<std::vector<drive::v1::ReplicaAck>> acks) {
     bool last;
     absl::Status error;
     {
       absl::MutexLock lock(&mu_);
-      for (auto& a : acks) {
-        if (own_done_) {
-          *response_->add_replicas() = std::move(a);
-        } else {
-          early_acks_.push_back(std::move(a));
-        }
-      }
-      --pending_;
-      last = pending_ == 0 && (own_done_ || failed_);
+      fanout_.AddForward(target, std::move(acks));
+      last = fanout_.pending() == 0 && (fanout_.own_done() || failed_);
       error = final_error_;
     }
     if (last) FinishWith(error);
@@ -326,7 +286,7 @@ class NodeServiceImpl::PutChunkReactor
       absl::MutexLock lock(&mu_);
       failed_ = true;
       final_error_ = s;
-      now = pending_ == 0;
+      now = fanout_.pending() == 0;
       forwarders = forwarders_;
     }
     for (const auto& f : forwarders) f->Abort();
@@ -340,6 +300,8 @@ class NodeServiceImpl::PutChunkReactor
       absl::MutexLock lock(&mu_);
       if (finished_) return;
       finished_ = true;
+      // The reply's acks: this node's copy first, then the forwards'.
+      if (s.ok()) fanout_.AppendTo(response_);
     }
     final_status_ = ToGrpcStatus(s);
     Finish(final_status_);
@@ -365,12 +327,11 @@ class NodeServiceImpl::PutChunkReactor
   grpc::Status final_status_;
 
   absl::Mutex mu_;
-  int pending_ ABSL_GUARDED_BY(mu_) = 0;  // forwards not yet answered
-  bool own_done_ ABSL_GUARDED_BY(mu_) = false;
+  // Forwards not yet answered, and the acks collected for the reply.
+  internal::ReplicaFanout fanout_ ABSL_GUARDED_BY(mu_);
   bool failed_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status final_error_ ABSL_GUARDED_BY(mu_);
-  std::vector<drive::v1::ReplicaAck> early_acks_ ABSL_GUARDED_BY(mu_);
 };
 
 // Reads and verifies the chunk on the executor, then streams the requested
@@ -477,6 +438,7 @@ NodeServiceImpl::NodeServiceImpl(storage::StorageNode* node,
       put_streams_(Env::Default(), options.stream_idle_timeout,
                    static_cast<size_t>(options.max_put_streams)),
       repair_(repair),
+      puller_(repair.fetcher, Env::Default()),
       repair_bytes_(metrics->GetCounter(
           "drive_node_repair_bytes_received_total",
           "Chunk bytes copied onto this node's drives by repair pulls")) {

@@ -8,10 +8,10 @@
 #include "common/grpc/peer_channels.h"
 #include "common/metrics.h"
 #include "common/rate_limiter.h"
+#include "daemon/repair/chunk_puller.h"
 #include "daemon/rpc/auth.h"
 #include "daemon/rpc/idle_stream_watch.h"
 #include "daemon/rpc/node_map.h"
-#include "daemon/rpc/peer_fetcher.h"
 #include "daemon/rpc/rpc_metrics.h"
 #include "daemon/scrubber/scrubber.h"
 #include "daemon/storage/storage_node.h"
@@ -49,7 +49,8 @@ struct NodeServiceOptions {
 // service. scrubber may be null (no scrub, VerifyChunks only reports).
 struct NodeRepairDeps {
   scrubber::Scrubber* scrubber = nullptr;
-  PeerFetcher* fetcher = nullptr;
+  // Where PullChunks reads copies from; null refuses pulls.
+  repair::ChunkFetcher* fetcher = nullptr;
   // Runs pulls and scrub passes, which block for long.
   Executor* executor = nullptr;
 };
@@ -151,6 +152,8 @@ class NodeServiceImpl final : public drive::v1::NodeService::CallbackService {
   // cluster members only.
   PeerChannels peers_;
   NodeRepairDeps repair_;
+  // PullChunks' copies: fetch, verify, pace, store, one Sync.
+  repair::ChunkPuller puller_;
   // Per-drive budget of PullChunks bytes, by drive name.
   std::map<std::string, std::unique_ptr<RateLimiter>> pull_limiters_;
   Counter* repair_bytes_;

@@ -31,6 +31,20 @@ absl::Status CheckBackupId(const std::string& id) {
   return absl::OkStatus();
 }
 
+// A task the request got wrong (account name, id) fails alone: the puller
+// reports its error in the task's place.
+absl::StatusOr<repair::PullTask> PullTaskFromProto(const v1::PullTask& t) {
+  DRIVE_RETURN_IF_ERROR(ValidateAccountName(t.address().account()));
+  DRIVE_ASSIGN_OR_RETURN(ChunkId id,
+                         ChunkId::FromBytes(t.address().chunk_id()));
+  repair::PullTask task{t.address().account(), id, {}};
+  for (const auto& src : t.sources()) {
+    task.sources.push_back(
+        {src.address(), src.drive(), src.address() + "/" + src.drive()});
+  }
+  return task;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* NodeServiceImpl::PgDigests(
@@ -99,58 +113,20 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
         if (repair_.fetcher == nullptr) {
           return absl::FailedPreconditionError("this node cannot pull");
         }
-        RateLimiter* limiter = pull_limiters_.at(req->drive()).get();
-        uint64_t copied = 0;
-        std::vector<size_t> written;  // tasks whose copy awaits the Sync
+        std::vector<absl::StatusOr<repair::PullTask>> tasks;
+        tasks.reserve(req->tasks_size());
         for (const auto& t : req->tasks()) {
-          absl::Status s = [&]() -> absl::Status {
-            DRIVE_RETURN_IF_ERROR(ValidateAccountName(t.address().account()));
-            DRIVE_ASSIGN_OR_RETURN(ChunkId id,
-                                   ChunkId::FromBytes(t.address().chunk_id()));
-            DRIVE_ASSIGN_OR_RETURN(auto has,
-                                   store->Has(t.address().account(), {id}));
-            if (has[0]) {
-              // Another writer's copy may not be durable yet: the Sync
-              // below covers it too.
-              written.push_back(resp->codes_size());
-              return absl::OkStatus();
-            }
-            std::vector<ChunkSourceRef> sources;
-            for (const auto& src : t.sources()) {
-              sources.push_back({src.address(), src.drive(),
-                                 src.address() + "/" + src.drive()});
-            }
-            DRIVE_ASSIGN_OR_RETURN(
-                std::string data,
-                repair_.fetcher->Fetch(t.address().account(), id, sources));
-            // Repair traffic is paced per receiving drive.
-            absl::SleepFor(limiter->Reserve(data.size()));
-            // Durable at the Sync below, before the reply reports it.
-            DRIVE_RETURN_IF_ERROR(
-                store->PutUnsynced(t.address().account(), id, data).status());
-            written.push_back(resp->codes_size());
-            copied += data.size();
-            return absl::OkStatus();
-          }();
+          tasks.push_back(PullTaskFromProto(t));
+        }
+        repair::StoreDestination dest(store);
+        repair::PullResult r =
+            puller_.Pull(&dest, pull_limiters_.at(req->drive()).get(), tasks);
+        for (const absl::Status& s : r.statuses) {
           resp->add_codes(static_cast<int>(s.code()));
           resp->add_messages(std::string(s.message()));
         }
-        // One flush for the whole call instead of one per chunk: the
-        // reply's OK codes promise that the copies are on disk. A call that
-        // stored nothing needs none.
-        absl::Status synced =
-            written.empty() ? absl::OkStatus() : store->Sync();
-        if (!synced.ok()) {
-          for (size_t i : written) {
-            resp->set_codes(static_cast<int>(i),
-                            static_cast<int>(synced.code()));
-            resp->set_messages(static_cast<int>(i),
-                               std::string(synced.message()));
-          }
-          copied = 0;
-        }
-        resp->set_bytes_copied(copied);
-        repair_bytes_->Add(copied);
+        resp->set_bytes_copied(r.bytes_copied);
+        repair_bytes_->Add(r.bytes_copied);
         return absl::OkStatus();
       },
       repair_.executor);
