@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/grpc/placement_map_convert.h"
 #include "daemon/rpc/node_map.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -20,8 +21,9 @@ using drive::v1::ReplicaAck;
 using Targets = google::protobuf::RepeatedPtrField<ForwardTarget>;
 
 // A map with drive d0 on nodes n1..n6 (n<i> at 127.0.0.1:700<i>).
-std::shared_ptr<const drive::v1::PlacementMapInfo> SixNodeMap() {
-  auto map = std::make_shared<drive::v1::PlacementMapInfo>();
+std::shared_ptr<const PlacementMap> SixNodeMap() {
+  drive::v1::PlacementMapInfo info;
+  auto* map = &info;
   map->set_epoch(7);
   for (int i = 1; i <= 6; ++i) {
     auto* d = map->add_drives();
@@ -30,7 +32,7 @@ std::shared_ptr<const drive::v1::PlacementMapInfo> SixNodeMap() {
     d->set_address("127.0.0.1:700" + std::to_string(i));
     d->set_name("d0");
   }
-  return map;
+  return std::make_shared<const PlacementMap>(PlacementMapFromProto(info));
 }
 
 // A forward target for drive d0 of node n<i>.
