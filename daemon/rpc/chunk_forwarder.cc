@@ -1,6 +1,7 @@
 #include "daemon/rpc/chunk_forwarder.h"
 
 #include "common/grpc/metadata.h"
+#include "common/grpc/status_convert.h"
 
 namespace drive::rpc {
 
@@ -127,15 +128,13 @@ void ChunkForwarder::OnDone(const grpc::Status& status) {
   if (status.ok() && response_.replicas_size() > 0) {
     acks.assign(response_.replicas().begin(), response_.replicas().end());
   } else {
-    grpc::StatusCode code =
-        status.ok() ? grpc::StatusCode::INTERNAL : status.error_code();
-    std::string msg = status.ok() ? "downstream sent no acknowledgement"
-                                  : status.error_message();
+    absl::Status failed =
+        status.ok() ? absl::InternalError("downstream sent no acknowledgement")
+                    : FromGrpcStatus(status);
     for (const auto& id : covered_drive_ids_) {
       ReplicaAck a;
       a.set_drive_id(id);
-      a.set_code(static_cast<int>(code));
-      a.set_message(msg);
+      StatusToProto(failed, a.mutable_status());
       acks.push_back(std::move(a));
     }
   }

@@ -277,8 +277,7 @@ class NodeServiceImpl::PutChunkReactor
       auto result = store_->Put(account_, id_, data_);
       drive::v1::ReplicaAck own;
       own.set_drive_id(drive_id_);
-      own.set_code(static_cast<int>(result.status().code()));
-      own.set_message(std::string(result.status().message()));
+      StatusToProto(result.status(), own.mutable_status());
       if (result.ok()) {
         response_->set_already_present(result->already_present);
         response_->set_stored_bytes(result->stored_bytes);

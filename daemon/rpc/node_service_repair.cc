@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/scrub_progress_convert.h"
+#include "common/grpc/status_convert.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "daemon/rpc/node_service.h"
@@ -112,7 +113,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
             if (has[0]) {
               // Another writer's copy may not be durable yet: the Sync
               // below covers it too.
-              written.push_back(resp->codes_size());
+              written.push_back(resp->statuses_size());
               return absl::OkStatus();
             }
             std::vector<ChunkSourceRef> sources;
@@ -128,12 +129,11 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
             // Durable at the Sync below, before the reply reports it.
             DRIVE_RETURN_IF_ERROR(
                 store->PutUnsynced(t.address().account(), id, data).status());
-            written.push_back(resp->codes_size());
+            written.push_back(resp->statuses_size());
             copied += data.size();
             return absl::OkStatus();
           }();
-          resp->add_codes(static_cast<int>(s.code()));
-          resp->add_messages(std::string(s.message()));
+          StatusToProto(s, resp->add_statuses());
         }
         // One flush for the whole call instead of one per chunk: the
         // reply's OK codes promise that the copies are on disk. A call that
@@ -142,10 +142,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
             written.empty() ? absl::OkStatus() : store->Sync();
         if (!synced.ok()) {
           for (size_t i : written) {
-            resp->set_codes(static_cast<int>(i),
-                            static_cast<int>(synced.code()));
-            resp->set_messages(static_cast<int>(i),
-                               std::string(synced.message()));
+            StatusToProto(synced, resp->mutable_statuses(static_cast<int>(i)));
           }
           copied = 0;
         }
@@ -175,7 +172,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::VerifyChunks(
               repair_.scrubber
                   ? repair_.scrubber->Check(req->drive(), req->account(), id)
                   : store->Get(req->account(), id).status();
-          resp->add_codes(static_cast<int>(s.code()));
+          StatusToProto(s, resp->add_statuses());
         }
         return absl::OkStatus();
       },
