@@ -18,7 +18,6 @@
 #include <set>
 #include <thread>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -350,10 +349,8 @@ absl::StatusOr<FileInfo> DriveClient::PutFile(const std::string& local_path,
     if (uploaded != nullptr) *uploaded = p;
     auto committed = Commit({p});
     if (committed.ok()) return committed->at(0);
-    bool collected =
-        absl::IsAborted(committed.status()) &&
-        absl::StrContains(committed.status().message(), kUploadAgain);
-    if (!collected || attempt == 3) return committed.status();
+    if (!IsUploadAgain(committed.status()) || attempt == 3)
+      return committed.status();
     // Deletes of the chunks it found may still be running; a fresh
     // upload after they finish writes its own copies.
     absl::SleepFor(absl::Seconds(2 * attempt));

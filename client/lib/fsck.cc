@@ -96,10 +96,11 @@ class Checker {
           grpc::Status s =
               peers_.StubFor(drive->address)->VerifyChunks(&ctx, req, &resp);
           report->copies_checked += to - from;
-          if (!s.ok() || resp.codes_size() != static_cast<int>(to - from))
+          if (!s.ok() || resp.statuses_size() != static_cast<int>(to - from))
             continue;
           for (size_t k = from; k < to; ++k) {
-            if (resp.codes(static_cast<int>(k - from)) == 0) {
+            if (StatusFromProto(resp.statuses(static_cast<int>(k - from)))
+                    .ok()) {
               checks[idx[k]].good.insert(drive->id);
               ++report->copies_verified;
             }

@@ -72,9 +72,11 @@ absl::StatusOr<PutChunkResult> NodeClient::PutChunk(std::string_view drive,
   if (!s.ok()) return FromGrpcStatus(s);
   // The call succeeds when the stream was well-formed; the first ack is
   // this node's own copy.
-  if (resp.replicas_size() > 0 && resp.replicas(0).code() != 0) {
-    return absl::Status(static_cast<absl::StatusCode>(resp.replicas(0).code()),
-                        resp.replicas(0).message());
+  if (resp.replicas_size() > 0) {
+    // An ack without a status (a node of an older build) proves nothing.
+    if (!resp.replicas(0).has_status())
+      return absl::UnknownError("acknowledgement without a status");
+    DRIVE_RETURN_IF_ERROR(StatusFromProto(resp.replicas(0).status()));
   }
   return PutChunkResult{resp.already_present(), resp.stored_bytes()};
 }

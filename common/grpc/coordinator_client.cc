@@ -12,6 +12,7 @@
 #include "common/grpc/status_convert.h"
 #include "common/metadata_value.h"
 #include "common/status_macros.h"
+#include "common/status_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -145,12 +146,9 @@ absl::Status CoordinatorClient::Invoke(const Attempt& attempt,
     // caller should not wait `rounds` deadlines.
     if (!any_unavailable) break;
   }
-  absl::Status s = FromGrpcStatus(last);
-  return absl::Status(
-      s.code(),
-      n == 1 ? absl::StrCat("coordinator ", last_address, ": ", s.message())
-             : absl::StrCat("no coordinator of ", n, " answered; last, ",
-                            last_address, ": ", s.message()));
+  return n == 1 ? Annotate(FromGrpcStatus(last), "coordinator ", last_address)
+                : Annotate(FromGrpcStatus(last), "no coordinator of ", n,
+                           " answered; last, ", last_address);
 }
 
 }  // namespace drive

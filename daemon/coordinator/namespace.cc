@@ -200,10 +200,10 @@ absl::Status Namespace::CheckTombstones(const std::string& account,
                                         int64_t upload_started_ms,
                                         MetaBatch* batch) {
   if (upload_started_ms != 0 && upload_started_ms < oldest_upload_ms_) {
-    return absl::AbortedError(absl::StrCat(
+    return MarkUploadAgain(absl::AbortedError(absl::StrCat(
         "the upload started too long ago to be checked against garbage "
         "collection; ",
-        kUploadAgain, ", nothing committed"));
+        kUploadAgain, ", nothing committed")));
   }
   std::set<ChunkId> revived;
   for (const auto& f : files) {
@@ -216,10 +216,10 @@ absl::Status Namespace::CheckTombstones(const std::string& account,
       bool safe = t->completed_ms > 0 && upload_started_ms > 0 &&
                   upload_started_ms > t->completed_ms + kTombstoneMarginMs;
       if (!safe) {
-        return absl::AbortedError(
+        return MarkUploadAgain(absl::AbortedError(
             absl::StrCat(f.path, ": chunk ", i, " (", id.ToHex(),
                          ") was garbage-collected while this upload ran; ",
-                         kUploadAgain, ", nothing committed"));
+                         kUploadAgain, ", nothing committed")));
       }
       if (revived.insert(id).second) refs_.DeleteTombstone(account, id, batch);
     }

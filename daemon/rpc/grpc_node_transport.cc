@@ -87,10 +87,8 @@ absl::StatusOr<coordinator::PullOutcome> GrpcNodeTransport::Pull(
   if (!s.ok()) return FromGrpcStatus(s);
   coordinator::PullOutcome out;
   out.bytes_copied = resp.bytes_copied();
-  for (int i = 0; i < resp.codes_size(); ++i) {
-    out.results.push_back(
-        absl::Status(static_cast<absl::StatusCode>(resp.codes(i)),
-                     i < resp.messages_size() ? resp.messages(i) : ""));
+  for (const auto& st : resp.statuses()) {
+    out.results.push_back(StatusFromProto(st));
   }
   return out;
 }
@@ -126,10 +124,7 @@ absl::StatusOr<std::vector<absl::Status>> GrpcNodeTransport::Verify(
       peers_.StubFor(drive.address)->VerifyChunks(&ctx, req, &resp);
   if (!s.ok()) return FromGrpcStatus(s);
   std::vector<absl::Status> out;
-  for (int code : resp.codes()) {
-    out.push_back(absl::Status(static_cast<absl::StatusCode>(code),
-                               code == 0 ? "" : "copy check failed"));
-  }
+  for (const auto& st : resp.statuses()) out.push_back(StatusFromProto(st));
   return out;
 }
 

@@ -122,8 +122,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::PullChunks(
         repair::PullResult r =
             puller_.Pull(&dest, pull_limiters_.at(req->drive()).get(), tasks);
         for (const absl::Status& s : r.statuses) {
-          resp->add_codes(static_cast<int>(s.code()));
-          resp->add_messages(std::string(s.message()));
+          StatusToProto(s, resp->add_statuses());
         }
         resp->set_bytes_copied(r.bytes_copied);
         repair_bytes_->Add(r.bytes_copied);

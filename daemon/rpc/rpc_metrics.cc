@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/status_convert.h"
 
 namespace drive::rpc {
 
@@ -14,8 +15,8 @@ RpcMetrics::RpcMetrics(MetricsRegistry* registry)
 
 void RpcMetrics::Record(const std::string& rpc, const grpc::Status& status,
                         absl::Time start) {
-  std::string code = absl::StatusCodeToString(
-      static_cast<absl::StatusCode>(status.error_code()));
+  std::string code =
+      absl::StatusCodeToString(StatusCodeFromWire(status.error_code()));
   registry_
       ->GetCounter("drive_rpc_requests_total",
                    "Finished RPCs by method and code",

@@ -256,8 +256,10 @@ TEST_F(RpcLimitsTest, ForwardToADriveInTheMapIsStored) {
   grpc::Status s = Put(h, bytes, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(resp.replicas_size(), 2);
-  EXPECT_EQ(resp.replicas(0).code(), 0) << resp.replicas(0).message();
-  EXPECT_EQ(resp.replicas(1).code(), 0) << resp.replicas(1).message();
+  EXPECT_EQ(resp.replicas(0).status().code(), 0)
+      << resp.replicas(0).status().message();
+  EXPECT_EQ(resp.replicas(1).status().code(), 0)
+      << resp.replicas(1).status().message();
   EXPECT_TRUE(Has(1, bytes));
 }
 

@@ -98,10 +98,10 @@ std::map<std::string, absl::Status> GrpcChunkTransport::Write(
   for (const auto& ack : resp.replicas()) {
     auto it = result.find(ack.drive_id());
     if (it == result.end()) continue;
-    it->second = ack.code() == 0
-                     ? absl::OkStatus()
-                     : absl::Status(static_cast<absl::StatusCode>(ack.code()),
-                                    ack.message());
+    // An ack without a status (a node of an older build) proves nothing.
+    it->second = ack.has_status()
+                     ? StatusFromProto(ack.status())
+                     : absl::UnknownError("acknowledgement without a status");
   }
   return result;
 }

@@ -1,5 +1,6 @@
 #include "daemon/rpc/internal/replica_fanout.h"
 
+#include "common/grpc/status_convert.h"
 #include "common/status_macros.h"
 #include "daemon/rpc/node_map.h"
 
@@ -40,8 +41,7 @@ absl::Status CheckLevel(const Targets& targets, const NodeMapCache* map,
 ReplicaAck Ack(const std::string& drive_id, const absl::Status& s) {
   ReplicaAck a;
   a.set_drive_id(drive_id);
-  a.set_code(static_cast<int>(s.code()));
-  a.set_message(std::string(s.message()));
+  StatusToProto(s, a.mutable_status());
   return a;
 }
 

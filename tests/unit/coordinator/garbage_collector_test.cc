@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/placement_group.h"
+#include "common/status_util.h"
 #include "daemon/coordinator/repair_planner.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -163,9 +164,10 @@ TEST_F(GarbageCollectorTest, UploadDeduplicatedOntoACollectedChunkIsRefused) {
   Advance(1);
   ASSERT_OK_AND_ASSIGN(GcReportInfo r, gc_->Run(false));
   ASSERT_EQ(r.chunks, 1u);
-  EXPECT_THAT(
-      ns_->Commit("studio", {File("dup.jpg", id)}, nullptr, upload_started),
-      StatusIs(absl::StatusCode::kAborted));
+  auto refused =
+      ns_->Commit("studio", {File("dup.jpg", id)}, nullptr, upload_started);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_TRUE(IsUploadAgain(refused.status()));  // the client's signal
   EXPECT_THAT(ns_->Stat("studio", "dup.jpg"),
               StatusIs(absl::StatusCode::kNotFound));
   // Uploading again writes fresh copies and commits.
@@ -224,9 +226,10 @@ TEST_F(GarbageCollectorTest, OldTombstonesAreErasedAndOldUploadsRefused) {
   EXPECT_TRUE(tombs.empty());
   ChunkId other = ChunkId::Of("unrelated");
   Store(other);
-  EXPECT_THAT(
-      ns_->Commit("studio", {File("x.jpg", other)}, nullptr, very_old_upload),
-      StatusIs(absl::StatusCode::kAborted));
+  auto refused =
+      ns_->Commit("studio", {File("x.jpg", other)}, nullptr, very_old_upload);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_TRUE(IsUploadAgain(refused.status()));
   EXPECT_OK(ns_->Commit("studio", {File("x.jpg", other)}, nullptr, NowMs()));
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/fake_env.h"
@@ -230,8 +231,10 @@ TEST_F(NamespaceTest, ExpectedVersionMismatchAbortsTheWholeCommit) {
   Commit(MakeFile("a.jpg"));  // version 1
   std::vector<FileRecord> files = {MakeFile("new.jpg"), MakeFile("a.jpg", {5})};
   std::vector<uint64_t> stale = {0, 0};  // a.jpg is at 1, not 0
-  EXPECT_THAT(ns_->Commit(kAccount, files, &stale),
-              StatusIs(absl::StatusCode::kAborted));
+  auto refused = ns_->Commit(kAccount, files, &stale);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kAborted));
+  // Uploading again would not help: the caller must re-read the versions.
+  EXPECT_FALSE(IsUploadAgain(refused.status()));
   EXPECT_THAT(ns_->Stat(kAccount, "new.jpg"),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(ns_->Stat(kAccount, "a.jpg")->size, 1000u);

@@ -60,12 +60,13 @@ Targets WriterTree() {
 ReplicaAck OkAck(const std::string& drive_id) {
   ReplicaAck a;
   a.set_drive_id(drive_id);
+  a.mutable_status();  // code 0: stored
   return a;
 }
 
 std::vector<std::pair<std::string, int>> Acks(const PutChunkResponse& r) {
   std::vector<std::pair<std::string, int>> out;
-  for (const auto& a : r.replicas()) out.emplace_back(a.drive_id(), a.code());
+  for (const auto& a : r.replicas()) out.emplace_back(a.drive_id(), a.status().code());
   return out;
 }
 
@@ -165,8 +166,8 @@ TEST_F(ReplicaFanoutTest, AFailedDownstreamIsNamedForEveryCopyItCovered) {
           std::pair("n1/d0", 0), std::pair("n2/d0", 0),
           std::pair("n3/d0", kInternal), std::pair("n4/d0", kUnavailable),
           std::pair("n5/d0", kUnavailable), std::pair("n6/d0", kUnavailable)));
-  EXPECT_EQ(r.replicas(2).message(), "downstream sent no acknowledgement");
-  EXPECT_EQ(r.replicas(5).message(), "connection refused");
+  EXPECT_EQ(r.replicas(2).status().message(), "downstream sent no acknowledgement");
+  EXPECT_EQ(r.replicas(5).status().message(), "connection refused");
 }
 
 TEST_F(ReplicaFanoutTest, AFailedOwnCopyIsReportedWithItsError) {
@@ -175,9 +176,9 @@ TEST_F(ReplicaFanoutTest, AFailedOwnCopyIsReportedWithItsError) {
   PutChunkResponse r;
   fanout.AppendTo(&r);
   ASSERT_EQ(r.replicas_size(), 1);
-  EXPECT_EQ(r.replicas(0).code(),
+  EXPECT_EQ(r.replicas(0).status().code(),
             static_cast<int>(absl::StatusCode::kResourceExhausted));
-  EXPECT_EQ(r.replicas(0).message(), "below the reserve");
+  EXPECT_EQ(r.replicas(0).status().message(), "below the reserve");
 }
 
 }  // namespace
