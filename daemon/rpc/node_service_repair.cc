@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/scrub_progress_convert.h"
+#include "common/grpc/status_convert.h"
 #include "common/names.h"
 #include "common/status_macros.h"
 #include "daemon/rpc/node_service.h"
@@ -150,7 +151,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::VerifyChunks(
               repair_.scrubber
                   ? repair_.scrubber->Check(req->drive(), req->account(), id)
                   : store->Get(req->account(), id).status();
-          resp->add_codes(static_cast<int>(s.code()));
+          StatusToProto(s, resp->add_statuses());
         }
         return absl::OkStatus();
       },
