@@ -176,41 +176,19 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListPgs(
     v1::ListPgsResponse* resp) {
   return Call(ctx, "ListPgs", *req, [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
-    auto view = coordinator_->registry()->View();
-    if (!view->map) return absl::UnavailableError("no placement map yet");
-    const PlacementMap& map = *view->map;
-    std::vector<coordinator::PgReport> reports;
-    if (admin_.planner) reports = admin_.planner->Pgs();
-    const size_t want = map.regions().size() * map.replicas_per_region();
-    resp->set_epoch(map.epoch());
-    for (uint32_t pg = 0; pg < map.pg_count(); ++pg) {
-      std::map<std::string, int> up;
-      int total_up = 0;
-      const auto& drives = map.DrivesOf(pg);
-      for (const auto& id : drives) {
-        const auto* d = view->Find(id);
-        if (d && d->info.state == DriveState::kUp) {
-          up[d->info.region]++;
-          ++total_up;
-        }
-      }
-      coordinator::PgReport r;
-      if (pg < reports.size()) r = reports[pg];
-      std::string health = up.empty()       ? "unavailable"
-                           : up.size() == 1 ? "one-region"
-                           : static_cast<size_t>(total_up) == want &&
-                                   drives.size() == want &&
-                                   r.sync != coordinator::PgSync::kNeedsWork
-                               ? "full"
-                               : "degraded";
-      if (req->unhealthy_only() && health == "full") continue;
+    DRIVE_ASSIGN_OR_RETURN(coordinator::PgListing listing, coordinator_->Pgs());
+    resp->set_epoch(listing.epoch);
+    for (const auto& pg : listing.pgs) {
+      if (req->unhealthy_only() &&
+          pg.health == coordinator::PgHealthState::kFull)
+        continue;
       auto* out = resp->add_pgs();
-      out->set_pg(pg);
-      for (const auto& id : drives) out->add_drives(id);
-      out->set_health(health);
-      out->set_synced(r.sync == coordinator::PgSync::kSynced);
-      out->set_missing_copies(r.missing_copies);
-      out->set_chunks(r.chunks);
+      out->set_pg(pg.pg);
+      for (const auto& id : pg.drives) out->add_drives(id);
+      out->set_health(PgHealthName(pg.health));
+      out->set_synced(pg.report.sync == coordinator::PgSync::kSynced);
+      out->set_missing_copies(pg.report.missing_copies);
+      out->set_chunks(pg.report.chunks);
     }
     return absl::OkStatus();
   });
