@@ -3,11 +3,10 @@
 // domain object and converts its answer.
 
 #include <algorithm>
-#include <thread>
 
-#include "absl/synchronization/blocking_counter.h"
 #include "common/grpc/scrub_progress_convert.h"
 #include "common/status_macros.h"
+#include "daemon/coordinator/cluster_scrub.h"
 #include "daemon/rpc/coordinator_convert.h"
 #include "daemon/rpc/coordinator_service.h"
 
@@ -135,28 +134,15 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Scrub(
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.nodes) return Missing("the node transport");
         auto view = coordinator_->registry()->View();
-        std::vector<const coordinator::DriveView*> drives;
-        for (const auto& d : view->drives) {
-          if (req->drive_id().empty() || d.info.id == req->drive_id())
-            drives.push_back(&d);
-        }
-        if (drives.empty()) {
-          return absl::NotFoundError("no drive " + req->drive_id());
-        }
-        // Every drive scrubs in parallel: they are separate disks.
-        std::vector<coordinator::DriveScrubOutcome> out(drives.size());
-        std::vector<std::thread> threads;
-        for (size_t i = 0; i < drives.size(); ++i) {
-          if (!drives[i]->alive) {
-            out[i].drive_id = drives[i]->info.id;
-            out[i].progress = drives[i]->scrub;
-            out[i].status = absl::UnavailableError("drive is not up");
-            continue;
-          }
-          threads.emplace_back(
-              [&, i] { out[i] = admin_.nodes->Scrub(*drives[i], req->now()); });
-        }
-        for (auto& t : threads) t.join();
+        // Threads for this call only: the drives scrub in parallel, up to
+        // the fan-out's bound, and none is left idle between scrubs.
+        ThreadPoolExecutor pool(
+            std::clamp<int>(static_cast<int>(view->drives.size()), 2,
+                            coordinator::kDefaultScrubParallel) -
+            1);
+        DRIVE_ASSIGN_OR_RETURN(auto out, coordinator::ScrubDrives(
+                                             *view, req->drive_id(), req->now(),
+                                             admin_.nodes, &pool));
         for (const auto& o : out) {
           auto* d = resp->add_drives();
           d->set_drive_id(o.drive_id);
