@@ -534,6 +534,35 @@ uint64_t RepairPlanner::RemoveStrays(const Plan& plan) {
   return removed;
 }
 
+std::vector<RepairPlanner::Batch> RepairPlanner::MakeBatches(Plan* plan) const {
+  // Riskiest first, then the oldest verification.
+  std::stable_sort(plan->tasks.begin(), plan->tasks.end(),
+                   [](const TaskRef& a, const TaskRef& b) {
+                     if (a.risk_order != b.risk_order)
+                       return a.risk_order < b.risk_order;
+                     return a.oldest_verified < b.oldest_verified;
+                   });
+  std::vector<Batch> batches;
+  std::map<std::string, size_t> open;  // target -> index of its open batch
+  for (auto& t : plan->tasks) {
+    auto it = open.find(t.target->info.id);
+    if (it == open.end() ||
+        batches[it->second].tasks.size() >=
+            static_cast<size_t>(options_.tasks_per_pull) ||
+        batches[it->second].bytes + t.task.size > kMaxBatchBytes) {
+      batches.push_back(Batch{t.target, {}, {}, {}, 0});
+      open[t.target->info.id] = batches.size() - 1;
+      it = open.find(t.target->info.id);
+    }
+    Batch& b = batches[it->second];
+    b.bytes += t.task.size;
+    b.risks.push_back(t.risk);
+    b.pgs.push_back(t.pg);
+    b.tasks.push_back(std::move(t.task));
+  }
+  return batches;
+}
+
 absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
   absl::MutexLock sweep(&sweep_mu_);
   if (stopping_) return absl::CancelledError("the coordinator is stopping");
@@ -590,30 +619,7 @@ absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
   plan.summary.copies_planned = plan.tasks.size();
 
   // 4. Riskiest first, then the oldest verification.
-  std::stable_sort(plan.tasks.begin(), plan.tasks.end(),
-                   [](const TaskRef& a, const TaskRef& b) {
-                     if (a.risk_order != b.risk_order)
-                       return a.risk_order < b.risk_order;
-                     return a.oldest_verified < b.oldest_verified;
-                   });
-  std::vector<Batch> batches;
-  std::map<std::string, size_t> open;  // target -> index of its open batch
-  for (auto& t : plan.tasks) {
-    auto it = open.find(t.target->info.id);
-    if (it == open.end() ||
-        batches[it->second].tasks.size() >=
-            static_cast<size_t>(options_.tasks_per_pull) ||
-        batches[it->second].bytes + t.task.size > kMaxBatchBytes) {
-      batches.push_back(Batch{t.target, {}, {}, {}, 0});
-      open[t.target->info.id] = batches.size() - 1;
-      it = open.find(t.target->info.id);
-    }
-    Batch& b = batches[it->second];
-    b.bytes += t.task.size;
-    b.risks.push_back(t.risk);
-    b.pgs.push_back(t.pg);
-    b.tasks.push_back(std::move(t.task));
-  }
+  std::vector<Batch> batches = MakeBatches(&plan);
   {
     absl::MutexLock lock(&mu_);
     status_.backlog.clear();

@@ -201,6 +201,9 @@ class RepairPlanner {
   // the deletes planned.
   static size_t PlanStrayCopies(const PgHolders& h, const SeenChunk& s,
                                 bool all_placed, Plan* plan);
+  // Orders the plan's tasks and groups them into PullChunks batches per
+  // target; moves the tasks out of the plan.
+  std::vector<Batch> MakeBatches(Plan* plan) const;
   // Runs the batches; returns the PGs of which some copy failed.
   std::set<uint32_t> RunBatches(std::vector<Batch> batches,
                                 SweepSummary* summary);
