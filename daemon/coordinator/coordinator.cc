@@ -226,33 +226,30 @@ absl::Status Coordinator::ReportBadReplica(const Caller& caller,
   return absl::OkStatus();
 }
 
+absl::StatusOr<PgListing> Coordinator::Pgs() const {
+  auto view = registry_->View();
+  if (!view->map) return absl::UnavailableError("no placement map yet");
+  const PlacementMap& map = *view->map;
+  std::vector<PgReport> reports;
+  if (planner_) reports = planner_->Pgs();
+  PgListing out;
+  out.epoch = map.epoch();
+  out.pgs.reserve(map.pg_count());
+  for (uint32_t pg = 0; pg < map.pg_count(); ++pg) {
+    PgStatus& st = out.pgs.emplace_back();
+    st.pg = pg;
+    st.drives = map.DrivesOf(pg);
+    if (pg < reports.size()) st.report = reports[pg];
+    st.health = ClassifyPg(*view, pg, st.report.sync);
+  }
+  return out;
+}
+
 PgHealth Coordinator::Health() const {
   PgHealth h;
-  auto view = registry_->View();
-  if (!view->map) return h;
-  const PlacementMap& map = *view->map;
-  for (uint32_t pg = 0; pg < map.pg_count(); ++pg) {
-    const auto& drives = map.DrivesOf(pg);
-    std::map<std::string, int> up;
-    for (const auto& id : drives) {
-      const DriveView* d = view->Find(id);
-      if (d && d->info.state == DriveState::kUp) up[d->info.region]++;
-    }
-    size_t regions_up = up.size();
-    int total_up = 0;
-    for (const auto& [r, n] : up) total_up += n;
-    if (regions_up == 0) {
-      ++h.unavailable;
-    } else if (regions_up == 1) {
-      ++h.one_region;
-    } else if (static_cast<size_t>(total_up) == drives.size() &&
-               drives.size() ==
-                   map.regions().size() * map.replicas_per_region()) {
-      ++h.full;
-    } else {
-      ++h.degraded;
-    }
-  }
+  auto pgs = Pgs();
+  if (!pgs.ok()) return h;
+  for (const PgStatus& st : pgs->pgs) h.Add(st.health);
   return h;
 }
 

@@ -11,6 +11,7 @@
 #include "daemon/coordinator/bad_report_gate.h"
 #include "daemon/coordinator/namespace.h"
 #include "daemon/coordinator/node_registry.h"
+#include "daemon/coordinator/pg_health.h"
 #include "daemon/coordinator/repair_planner.h"
 
 namespace drive::coordinator {
@@ -34,14 +35,6 @@ struct CoordinatorOptions {
   // instead of refused; anti-entropy copies them to the other region when
   // it returns. Default: false.
   bool allow_local_writes = false;
-};
-
-// PG health over the current map and drive states.
-struct PgHealth {
-  uint32_t full = 0;         // every copy on an up drive
-  uint32_t degraded = 0;     // copies missing, both regions still have one
-  uint32_t one_region = 0;   // up copies in one region only
-  uint32_t unavailable = 0;  // no up copy at all
 };
 
 // The coordinator's policy layer over the registry and the namespace:
@@ -119,6 +112,10 @@ class Coordinator {
                                 const std::string& reason);
   uint64_t bad_replicas_reported() const { return bad_reports_.load(); }
 
+  // Every PG of the current map, classified by ClassifyPg with the repair
+  // planner's view of it. kUnavailable when no map exists yet.
+  absl::StatusOr<PgListing> Pgs() const;
+  // The same classification, counted; all zero when no map exists yet.
   PgHealth Health() const;
 
   NodeRegistry* registry() { return registry_; }

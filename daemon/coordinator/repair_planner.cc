@@ -135,128 +135,194 @@ std::vector<DrainProgress> RepairPlanner::Drains() const {
   return drains_;
 }
 
+// One PG's drives as this sweep's digests show them.
+struct RepairPlanner::PgHolders {
+  uint32_t pg = 0;
+  size_t want = 0;                                    // copies per PG
+  const std::vector<std::string>* members = nullptr;  // its placement
+  const std::map<std::string, std::vector<PgDigestInfo>>* digests = nullptr;
+  std::vector<const DriveView*> live_members;  // members with a digest
+  std::vector<std::string> unreachable;        // members without one
+  std::vector<const DriveView*> strays;   // other live drives with its chunks
+  std::vector<const DriveView*> holders;  // live members, then strays
+  bool complete = false;                  // six members, all reachable
+  // The fullest copy set any live drive has, for counts without listing,
+  // how many holders have exactly it, and the regions holding chunks.
+  PgDigestInfo fullest;
+  size_t fullest_copies = 0;
+  std::set<std::string> regions;
+
+  static PgHolders Of(
+      uint32_t pg, const ClusterView& view,
+      const std::map<std::string, std::vector<PgDigestInfo>>& digests);
+
+  PgDigestInfo DigestOf(const std::string& id) const {
+    auto it = digests->find(id);
+    if (it == digests->end() || pg >= it->second.size()) return {};
+    return it->second[pg];
+  }
+  bool IsMember(const std::string& id) const {
+    return std::find(members->begin(), members->end(), id) != members->end();
+  }
+  // Six reachable members with equal digests and no stray copies.
+  bool InSync() const {
+    if (!complete || !strays.empty()) return false;
+    for (const DriveView* d : live_members) {
+      if (!(DigestOf(d->info.id) == DigestOf(live_members[0]->info.id)))
+        return false;
+    }
+    return true;
+  }
+};
+
+// One chunk of a PG and the live holders listing it.
+struct RepairPlanner::SeenChunk {
+  std::string account;
+  ChunkId id;
+  uint64_t size = 0;
+  std::vector<const DriveView*> on;
+};
+
+RepairPlanner::PgHolders RepairPlanner::PgHolders::Of(
+    uint32_t pg, const ClusterView& view,
+    const std::map<std::string, std::vector<PgDigestInfo>>& digests) {
+  const PlacementMap& map = *view.map;
+  PgHolders h;
+  h.pg = pg;
+  h.want = map.regions().size() * map.replicas_per_region();
+  h.members = &map.DrivesOf(pg);
+  h.digests = &digests;
+  for (const auto& id : *h.members) {
+    const DriveView* d = view.Find(id);
+    if (d != nullptr && digests.count(id)) {
+      h.live_members.push_back(d);
+    } else {
+      h.unreachable.push_back(id);
+    }
+  }
+  h.complete = h.members->size() == h.want && h.unreachable.empty();
+  for (const auto& [id, ds] : digests) {
+    if (h.IsMember(id)) continue;
+    if (h.DigestOf(id).chunks > 0) h.strays.push_back(view.Find(id));
+  }
+  h.holders = h.live_members;
+  h.holders.insert(h.holders.end(), h.strays.begin(), h.strays.end());
+  for (const DriveView* d : h.holders) {
+    PgDigestInfo di = h.DigestOf(d->info.id);
+    if (di.chunks > 0) h.regions.insert(d->info.region);
+    if (di.chunks > h.fullest.chunks) h.fullest = di;
+  }
+  for (const DriveView* d : h.holders) {
+    if (h.fullest.chunks > 0 && h.DigestOf(d->info.id) == h.fullest)
+      ++h.fullest_copies;
+  }
+  return h;
+}
+
 absl::Status RepairPlanner::PlanPg(
     uint32_t pg, const ClusterView& view,
     const std::map<std::string, std::vector<PgDigestInfo>>& digests,
     Plan* plan) {
-  const PlacementMap& map = *view.map;
-  const std::vector<std::string>& members = map.DrivesOf(pg);
-  const size_t want = map.regions().size() * map.replicas_per_region();
-  auto digest_of = [&](const std::string& id) -> PgDigestInfo {
-    auto it = digests.find(id);
-    if (it == digests.end() || pg >= it->second.size()) return {};
-    return it->second[pg];
-  };
-  std::vector<const DriveView*> live_members;
-  std::vector<std::string> unreachable;
-  for (const auto& id : members) {
-    const DriveView* d = view.Find(id);
-    if (d != nullptr && digests.count(id)) {
-      live_members.push_back(d);
-    } else {
-      unreachable.push_back(id);
-    }
-  }
-  bool complete = members.size() == want && unreachable.empty();
-  std::vector<const DriveView*> strays;
-  for (const auto& [id, ds] : digests) {
-    if (std::find(members.begin(), members.end(), id) != members.end())
-      continue;
-    if (digest_of(id).chunks > 0) strays.push_back(view.Find(id));
-  }
-  // The fullest copy set any live drive has, for counts without listing.
-  PgDigestInfo fullest;
-  std::set<std::string> regions;
-  size_t fullest_copies = 0;
-  std::vector<const DriveView*> holders = live_members;
-  holders.insert(holders.end(), strays.begin(), strays.end());
-  for (const DriveView* d : holders) {
-    PgDigestInfo di = digest_of(d->info.id);
-    if (di.chunks > 0) regions.insert(d->info.region);
-    if (di.chunks > fullest.chunks) fullest = di;
-  }
-  for (const DriveView* d : holders) {
-    if (fullest.chunks > 0 && digest_of(d->info.id) == fullest)
-      ++fullest_copies;
-  }
+  const PgHolders h = PgHolders::Of(pg, view, digests);
   PgMemo& memo = plan->memos[pg];
-  memo.chunks = fullest.chunks;
-
-  // Copies due on drives that cannot be reached cannot be made now; say so.
-  if (!unreachable.empty() || members.size() < want) {
-    std::string blocked;
-    for (const auto& region : map.regions()) {
-      bool any = false;
-      for (const DriveView* d : live_members) any |= d->info.region == region;
-      if (!any) {
-        blocked = "no up drive of this PG in region " + region;
-        break;
-      }
-    }
-    if (blocked.empty() && !unreachable.empty()) {
-      blocked = "waiting for " + absl::StrJoin(unreachable, ", ");
-    }
-    if (blocked.empty()) blocked = "too few hosts for six copies";
-    if (fullest.chunks > 0) {
-      bool one_region = regions.size() < 2;
-      plan->Count(RiskOrder(one_region, fullest_copies),
-                  RiskName(one_region, fullest_copies), pg, fullest.chunks,
-                  fullest.bytes, blocked);
-      plan->summary.blocked_copies +=
-          fullest.chunks * (want - live_members.size());
-    }
+  memo.chunks = h.fullest.chunks;
+  if (!h.unreachable.empty() || h.members->size() < h.want) {
+    CountBlocked(h, *view.map, plan);
   }
-
-  bool equal = true;
-  for (const DriveView* d : live_members) {
-    equal =
-        equal && digest_of(d->info.id) == digest_of(live_members[0]->info.id);
-  }
-  if (complete && equal && strays.empty()) {
+  if (h.InSync()) {
     memo.sync = PgSync::kSynced;
     memo.missing = 0;
     memo.fingerprint.clear();  // a later state is judged afresh
     return absl::OkStatus();
   }
-  // Nothing changed since a sweep found nothing to copy or delete here
-  // (e.g. unreferenced chunks of an upload in progress differ): neither
-  // what the drives hold nor which chunks are referenced. Without the
-  // references, digests that return to an old state (the chunk committed
-  // since, then a drive wiped) would skip a PG that now lacks copies.
-  std::string referenced = loss_.ReferencedFingerprint(pg);
-  std::string fingerprint =
-      referenced.empty() ? ""
-                         : absl::StrCat(complete ? "c" : "i", "|", referenced);
-  for (const DriveView* d : holders) {
-    if (fingerprint.empty()) break;
-    PgDigestInfo di = digest_of(d->info.id);
-    absl::StrAppend(&fingerprint, "|", d->info.id, ":", di.chunks, ":",
-                    di.hash);
-  }
+  std::string fingerprint = Fingerprint(h);
   if (!memo.fingerprint.empty() && memo.fingerprint == fingerprint) {
     return absl::OkStatus();
   }
 
-  // List the PG on every live holder.
-  struct Seen {
-    std::string account;
-    ChunkId id;
-    uint64_t size = 0;
-    std::vector<const DriveView*> on;
-  };
-  std::map<std::string, Seen> chunks;  // account \0 id
-  for (const DriveView* d : holders) {
-    if (digest_of(d->info.id).chunks == 0) continue;
+  DRIVE_ASSIGN_OR_RETURN(auto chunks, ListHolders(h));
+  ++plan->summary.pgs_listed;
+  uint64_t missing_total = 0;
+  size_t tasks_before = plan->tasks.size();
+  size_t deletes_planned = 0;
+  for (const auto& [key, s] : chunks) {
+    DRIVE_ASSIGN_OR_RETURN(RefState refs, ns_->Refs(s.account, s.id));
+    if (refs.count == 0) continue;  // garbage collection decides about it
+    size_t missing = PlanCopies(h, s, plan);
+    missing_total += missing;
+    deletes_planned += PlanStrayCopies(h, s, missing == 0 && h.complete, plan);
+  }
+  memo.missing = missing_total;
+  memo.chunks = chunks.size();
+  memo.complete = h.complete;
+  memo.sync =
+      h.complete && missing_total == 0 ? PgSync::kSynced : PgSync::kNeedsWork;
+  bool nothing_to_do =
+      plan->tasks.size() == tasks_before && deletes_planned == 0;
+  memo.fingerprint = nothing_to_do ? fingerprint : "";
+  return absl::OkStatus();
+}
+
+// Copies due on drives that cannot be reached cannot be made now; say so.
+void RepairPlanner::CountBlocked(const PgHolders& h, const PlacementMap& map,
+                                 Plan* plan) {
+  std::string blocked;
+  for (const auto& region : map.regions()) {
+    bool any = false;
+    for (const DriveView* d : h.live_members) any |= d->info.region == region;
+    if (!any) {
+      blocked = "no up drive of this PG in region " + region;
+      break;
+    }
+  }
+  if (blocked.empty() && !h.unreachable.empty()) {
+    blocked = "waiting for " + absl::StrJoin(h.unreachable, ", ");
+  }
+  if (blocked.empty()) blocked = "too few hosts for six copies";
+  if (h.fullest.chunks > 0) {
+    bool one_region = h.regions.size() < 2;
+    plan->Count(RiskOrder(one_region, h.fullest_copies),
+                RiskName(one_region, h.fullest_copies), h.pg, h.fullest.chunks,
+                h.fullest.bytes, blocked);
+    plan->summary.blocked_copies +=
+        h.fullest.chunks * (h.want - h.live_members.size());
+  }
+}
+
+// Nothing changed since a sweep found nothing to copy or delete here
+// (e.g. unreferenced chunks of an upload in progress differ): neither
+// what the drives hold nor which chunks are referenced. Without the
+// references, digests that return to an old state (the chunk committed
+// since, then a drive wiped) would skip a PG that now lacks copies.
+std::string RepairPlanner::Fingerprint(const PgHolders& h) {
+  std::string referenced = loss_.ReferencedFingerprint(h.pg);
+  if (referenced.empty()) return "";
+  std::string fingerprint =
+      absl::StrCat(h.complete ? "c" : "i", "|", referenced);
+  for (const DriveView* d : h.holders) {
+    PgDigestInfo di = h.DigestOf(d->info.id);
+    absl::StrAppend(&fingerprint, "|", d->info.id, ":", di.chunks, ":",
+                    di.hash);
+  }
+  return fingerprint;
+}
+
+// Lists the PG on every live holder that has chunks of it.
+absl::StatusOr<std::map<std::string, RepairPlanner::SeenChunk>>
+RepairPlanner::ListHolders(const PgHolders& h) {
+  std::map<std::string, SeenChunk> chunks;  // account \0 id
+  for (const DriveView* d : h.holders) {
+    if (h.DigestOf(d->info.id).chunks == 0) continue;
     std::string cursor;
     do {
       DRIVE_ASSIGN_OR_RETURN(
           PgChunkPage page,
-          transport_->ListPg(*d, pg, cursor, options_.list_page));
+          transport_->ListPg(*d, h.pg, cursor, options_.list_page));
       for (auto& c : page.chunks) {
         std::string key = c.account;
         key.push_back('\0');
         key.append(c.id.bytes());
-        Seen& s = chunks[key];
+        SeenChunk& s = chunks[key];
         s.account = c.account;
         s.id = c.id;
         s.size = c.raw_length;
@@ -265,86 +331,79 @@ absl::Status RepairPlanner::PlanPg(
       cursor = std::move(page.next);
     } while (!cursor.empty());
   }
-  ++plan->summary.pgs_listed;
+  return chunks;
+}
 
-  uint64_t missing_total = 0;
-  size_t tasks_before = plan->tasks.size();
-  size_t deletes_planned = 0;
-  for (auto& [key, s] : chunks) {
-    DRIVE_ASSIGN_OR_RETURN(RefState refs, ns_->Refs(s.account, s.id));
-    if (refs.count == 0) continue;  // garbage collection decides about it
-    std::set<std::string> on_regions;
-    int64_t oldest = INT64_MAX;
-    for (const DriveView* d : s.on) {
-      on_regions.insert(d->info.region);
-      oldest = std::min(oldest, d->scrub.oldest_verified_unix_s);
-    }
-    bool one_region = on_regions.size() < 2;
-    std::vector<const DriveView*> missing;
-    for (const DriveView* m : live_members) {
-      if (std::find(s.on.begin(), s.on.end(), m) == s.on.end())
-        missing.push_back(m);
-    }
-    missing_total += missing.size();
-    for (const DriveView* target : missing) {
-      TaskRef t;
-      t.target = target;
-      t.pg = pg;
-      t.task.account = s.account;
-      t.task.id = s.id;
-      t.task.size = s.size;
-      // Sources: the target's region first, placed drives before strays.
-      std::vector<const DriveView*> src = s.on;
-      auto rank = [&](const DriveView* d) {
-        bool member = std::find(members.begin(), members.end(), d->info.id) !=
-                      members.end();
-        return (d->info.region == target->info.region ? 0 : 2) +
-               (member ? 0 : 1);
-      };
-      std::stable_sort(src.begin(), src.end(),
-                       [&](const DriveView* a, const DriveView* b) {
-                         return rank(a) < rank(b);
-                       });
-      // Spread reads over equally good sources.
-      size_t best = 0;
-      while (best < src.size() && rank(src[best]) == rank(src[0])) ++best;
-      if (best > 1) {
-        std::rotate(src.begin(),
-                    src.begin() + static_cast<uint8_t>(s.id.bytes()[0]) % best,
-                    src.begin() + best);
-      }
-      for (const DriveView* d : src)
-        t.task.sources.push_back({d->address, d->name, d->info.id});
-      t.risk_order = RiskOrder(one_region, s.on.size());
-      t.risk = RiskName(one_region, s.on.size());
-      t.oldest_verified = oldest;
-      plan->Count(t.risk_order, t.risk, pg, 1, s.size, "");
-      plan->tasks.push_back(std::move(t));
-    }
-    bool all_placed = missing.empty() && complete;
-    for (const DriveView* d : s.on) {
-      bool member = std::find(members.begin(), members.end(), d->info.id) !=
-                    members.end();
-      if (member) continue;
-      if (all_placed) {
-        plan->stray_deletes[d->info.id][s.account].push_back(s.id);
-        ++deletes_planned;
-      } else if (d->draining) {
-        DrainProgress& dp = plan->drains[d->info.id];
-        dp.chunks_left += 1;
-        dp.bytes_left += s.size;
-      }
+size_t RepairPlanner::PlanCopies(const PgHolders& h, const SeenChunk& s,
+                                 Plan* plan) {
+  std::set<std::string> on_regions;
+  int64_t oldest = INT64_MAX;
+  for (const DriveView* d : s.on) {
+    on_regions.insert(d->info.region);
+    oldest = std::min(oldest, d->scrub.oldest_verified_unix_s);
+  }
+  bool one_region = on_regions.size() < 2;
+  std::vector<const DriveView*> missing;
+  for (const DriveView* m : h.live_members) {
+    if (std::find(s.on.begin(), s.on.end(), m) == s.on.end())
+      missing.push_back(m);
+  }
+  for (const DriveView* target : missing) {
+    TaskRef t;
+    t.target = target;
+    t.pg = h.pg;
+    t.task.account = s.account;
+    t.task.id = s.id;
+    t.task.size = s.size;
+    for (const DriveView* d : OrderSources(h, s, *target))
+      t.task.sources.push_back({d->address, d->name, d->info.id});
+    t.risk_order = RiskOrder(one_region, s.on.size());
+    t.risk = RiskName(one_region, s.on.size());
+    t.oldest_verified = oldest;
+    plan->Count(t.risk_order, t.risk, h.pg, 1, s.size, "");
+    plan->tasks.push_back(std::move(t));
+  }
+  return missing.size();
+}
+
+// Sources: the target's region first, placed drives before strays.
+std::vector<const DriveView*> RepairPlanner::OrderSources(
+    const PgHolders& h, const SeenChunk& s, const DriveView& target) {
+  std::vector<const DriveView*> src = s.on;
+  auto rank = [&](const DriveView* d) {
+    return (d->info.region == target.info.region ? 0 : 2) +
+           (h.IsMember(d->info.id) ? 0 : 1);
+  };
+  std::stable_sort(src.begin(), src.end(),
+                   [&](const DriveView* a, const DriveView* b) {
+                     return rank(a) < rank(b);
+                   });
+  // Spread reads over equally good sources.
+  size_t best = 0;
+  while (best < src.size() && rank(src[best]) == rank(src[0])) ++best;
+  if (best > 1) {
+    std::rotate(src.begin(),
+                src.begin() + static_cast<uint8_t>(s.id.bytes()[0]) % best,
+                src.begin() + best);
+  }
+  return src;
+}
+
+size_t RepairPlanner::PlanStrayCopies(const PgHolders& h, const SeenChunk& s,
+                                      bool all_placed, Plan* plan) {
+  size_t deletes = 0;
+  for (const DriveView* d : s.on) {
+    if (h.IsMember(d->info.id)) continue;
+    if (all_placed) {
+      plan->stray_deletes[d->info.id][s.account].push_back(s.id);
+      ++deletes;
+    } else if (d->draining) {
+      DrainProgress& dp = plan->drains[d->info.id];
+      dp.chunks_left += 1;
+      dp.bytes_left += s.size;
     }
   }
-  memo.missing = missing_total;
-  memo.chunks = chunks.size();
-  memo.complete = complete;
-  memo.sync =
-      complete && missing_total == 0 ? PgSync::kSynced : PgSync::kNeedsWork;
-  bool nothing_to_do =
-      plan->tasks.size() == tasks_before && deletes_planned == 0;
-  memo.fingerprint = nothing_to_do ? fingerprint : "";
-  return absl::OkStatus();
+  return deletes;
 }
 
 std::set<uint32_t> RepairPlanner::RunBatches(std::vector<Batch> batches,
@@ -475,6 +534,35 @@ uint64_t RepairPlanner::RemoveStrays(const Plan& plan) {
   return removed;
 }
 
+std::vector<RepairPlanner::Batch> RepairPlanner::MakeBatches(Plan* plan) const {
+  // Riskiest first, then the oldest verification.
+  std::stable_sort(plan->tasks.begin(), plan->tasks.end(),
+                   [](const TaskRef& a, const TaskRef& b) {
+                     if (a.risk_order != b.risk_order)
+                       return a.risk_order < b.risk_order;
+                     return a.oldest_verified < b.oldest_verified;
+                   });
+  std::vector<Batch> batches;
+  std::map<std::string, size_t> open;  // target -> index of its open batch
+  for (auto& t : plan->tasks) {
+    auto it = open.find(t.target->info.id);
+    if (it == open.end() ||
+        batches[it->second].tasks.size() >=
+            static_cast<size_t>(options_.tasks_per_pull) ||
+        batches[it->second].bytes + t.task.size > kMaxBatchBytes) {
+      batches.push_back(Batch{t.target, {}, {}, {}, 0});
+      open[t.target->info.id] = batches.size() - 1;
+      it = open.find(t.target->info.id);
+    }
+    Batch& b = batches[it->second];
+    b.bytes += t.task.size;
+    b.risks.push_back(t.risk);
+    b.pgs.push_back(t.pg);
+    b.tasks.push_back(std::move(t.task));
+  }
+  return batches;
+}
+
 absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
   absl::MutexLock sweep(&sweep_mu_);
   if (stopping_) return absl::CancelledError("the coordinator is stopping");
@@ -531,30 +619,7 @@ absl::StatusOr<SweepSummary> RepairPlanner::Sweep() {
   plan.summary.copies_planned = plan.tasks.size();
 
   // 4. Riskiest first, then the oldest verification.
-  std::stable_sort(plan.tasks.begin(), plan.tasks.end(),
-                   [](const TaskRef& a, const TaskRef& b) {
-                     if (a.risk_order != b.risk_order)
-                       return a.risk_order < b.risk_order;
-                     return a.oldest_verified < b.oldest_verified;
-                   });
-  std::vector<Batch> batches;
-  std::map<std::string, size_t> open;  // target -> index of its open batch
-  for (auto& t : plan.tasks) {
-    auto it = open.find(t.target->info.id);
-    if (it == open.end() ||
-        batches[it->second].tasks.size() >=
-            static_cast<size_t>(options_.tasks_per_pull) ||
-        batches[it->second].bytes + t.task.size > kMaxBatchBytes) {
-      batches.push_back(Batch{t.target, {}, {}, {}, 0});
-      open[t.target->info.id] = batches.size() - 1;
-      it = open.find(t.target->info.id);
-    }
-    Batch& b = batches[it->second];
-    b.bytes += t.task.size;
-    b.risks.push_back(t.risk);
-    b.pgs.push_back(t.pg);
-    b.tasks.push_back(std::move(t.task));
-  }
+  std::vector<Batch> batches = MakeBatches(&plan);
   {
     absl::MutexLock lock(&mu_);
     status_.backlog.clear();

@@ -172,10 +172,38 @@ class RepairPlanner {
     uint64_t chunks = 0;
     bool complete = false;  // six members, all reachable, at planning time
   };
+  struct PgHolders;
+  struct SeenChunk;
+  // Plans one PG: counts copies blocked on unreachable members, skips a PG
+  // in sync or unchanged since a sweep found nothing to do, else lists it
+  // on its holders and plans copies, stray deletes and drain progress.
+  // Errors of a listing or a reference lookup leave the PG unchecked.
   absl::Status PlanPg(
       uint32_t pg, const ClusterView& view,
       const std::map<std::string, std::vector<PgDigestInfo>>& digests,
       Plan* plan);
+  static void CountBlocked(const PgHolders& h, const PlacementMap& map,
+                           Plan* plan);
+  // What PlanPg remembers of a PG that needed nothing; empty when the
+  // referenced chunks are not known.
+  std::string Fingerprint(const PgHolders& h);
+  // Every chunk the PG's live holders list, by account and id.
+  absl::StatusOr<std::map<std::string, SeenChunk>> ListHolders(
+      const PgHolders& h);
+  // Plans copies of a referenced chunk onto the live members lacking it;
+  // returns how many lack it.
+  static size_t PlanCopies(const PgHolders& h, const SeenChunk& s, Plan* plan);
+  static std::vector<const DriveView*> OrderSources(const PgHolders& h,
+                                                    const SeenChunk& s,
+                                                    const DriveView& target);
+  // Copies of a referenced chunk outside placement: deleted when every
+  // member holds it (`all_placed`), else counted against a drain. Returns
+  // the deletes planned.
+  static size_t PlanStrayCopies(const PgHolders& h, const SeenChunk& s,
+                                bool all_placed, Plan* plan);
+  // Orders the plan's tasks and groups them into PullChunks batches per
+  // target; moves the tasks out of the plan.
+  std::vector<Batch> MakeBatches(Plan* plan) const;
   // Runs the batches; returns the PGs of which some copy failed.
   std::set<uint32_t> RunBatches(std::vector<Batch> batches,
                                 SweepSummary* summary);

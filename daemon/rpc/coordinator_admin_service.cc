@@ -3,11 +3,10 @@
 // domain object and converts its answer.
 
 #include <algorithm>
-#include <thread>
 
-#include "absl/synchronization/blocking_counter.h"
 #include "common/grpc/scrub_progress_convert.h"
 #include "common/status_macros.h"
+#include "daemon/coordinator/cluster_scrub.h"
 #include "daemon/rpc/coordinator_convert.h"
 #include "daemon/rpc/coordinator_service.h"
 
@@ -135,28 +134,15 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Scrub(
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.nodes) return Missing("the node transport");
         auto view = coordinator_->registry()->View();
-        std::vector<const coordinator::DriveView*> drives;
-        for (const auto& d : view->drives) {
-          if (req->drive_id().empty() || d.info.id == req->drive_id())
-            drives.push_back(&d);
-        }
-        if (drives.empty()) {
-          return absl::NotFoundError("no drive " + req->drive_id());
-        }
-        // Every drive scrubs in parallel: they are separate disks.
-        std::vector<coordinator::DriveScrubOutcome> out(drives.size());
-        std::vector<std::thread> threads;
-        for (size_t i = 0; i < drives.size(); ++i) {
-          if (!drives[i]->alive) {
-            out[i].drive_id = drives[i]->info.id;
-            out[i].progress = drives[i]->scrub;
-            out[i].status = absl::UnavailableError("drive is not up");
-            continue;
-          }
-          threads.emplace_back(
-              [&, i] { out[i] = admin_.nodes->Scrub(*drives[i], req->now()); });
-        }
-        for (auto& t : threads) t.join();
+        // Threads for this call only: the drives scrub in parallel, up to
+        // the fan-out's bound, and none is left idle between scrubs.
+        ThreadPoolExecutor pool(
+            std::clamp<int>(static_cast<int>(view->drives.size()), 2,
+                            coordinator::kDefaultScrubParallel) -
+            1);
+        DRIVE_ASSIGN_OR_RETURN(auto out, coordinator::ScrubDrives(
+                                             *view, req->drive_id(), req->now(),
+                                             admin_.nodes, &pool));
         for (const auto& o : out) {
           auto* d = resp->add_drives();
           d->set_drive_id(o.drive_id);
@@ -176,41 +162,19 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ListPgs(
     v1::ListPgsResponse* resp) {
   return Call(ctx, "ListPgs", *req, [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
-    auto view = coordinator_->registry()->View();
-    if (!view->map) return absl::UnavailableError("no placement map yet");
-    const PlacementMap& map = *view->map;
-    std::vector<coordinator::PgReport> reports;
-    if (admin_.planner) reports = admin_.planner->Pgs();
-    const size_t want = map.regions().size() * map.replicas_per_region();
-    resp->set_epoch(map.epoch());
-    for (uint32_t pg = 0; pg < map.pg_count(); ++pg) {
-      std::map<std::string, int> up;
-      int total_up = 0;
-      const auto& drives = map.DrivesOf(pg);
-      for (const auto& id : drives) {
-        const auto* d = view->Find(id);
-        if (d && d->info.state == DriveState::kUp) {
-          up[d->info.region]++;
-          ++total_up;
-        }
-      }
-      coordinator::PgReport r;
-      if (pg < reports.size()) r = reports[pg];
-      std::string health = up.empty()       ? "unavailable"
-                           : up.size() == 1 ? "one-region"
-                           : static_cast<size_t>(total_up) == want &&
-                                   drives.size() == want &&
-                                   r.sync != coordinator::PgSync::kNeedsWork
-                               ? "full"
-                               : "degraded";
-      if (req->unhealthy_only() && health == "full") continue;
+    DRIVE_ASSIGN_OR_RETURN(coordinator::PgListing listing, coordinator_->Pgs());
+    resp->set_epoch(listing.epoch);
+    for (const auto& pg : listing.pgs) {
+      if (req->unhealthy_only() &&
+          pg.health == coordinator::PgHealthState::kFull)
+        continue;
       auto* out = resp->add_pgs();
-      out->set_pg(pg);
-      for (const auto& id : drives) out->add_drives(id);
-      out->set_health(health);
-      out->set_synced(r.sync == coordinator::PgSync::kSynced);
-      out->set_missing_copies(r.missing_copies);
-      out->set_chunks(r.chunks);
+      out->set_pg(pg.pg);
+      for (const auto& id : pg.drives) out->add_drives(id);
+      out->set_health(PgHealthName(pg.health));
+      out->set_synced(pg.report.sync == coordinator::PgSync::kSynced);
+      out->set_missing_copies(pg.report.missing_copies);
+      out->set_chunks(pg.report.chunks);
     }
     return absl::OkStatus();
   });

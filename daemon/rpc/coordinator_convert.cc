@@ -9,6 +9,20 @@
 
 namespace drive::rpc {
 
+const char* PgHealthName(coordinator::PgHealthState s) {
+  switch (s) {
+    case coordinator::PgHealthState::kFull:
+      return "full";
+    case coordinator::PgHealthState::kDegraded:
+      return "degraded";
+    case coordinator::PgHealthState::kOneRegion:
+      return "one-region";
+    case coordinator::PgHealthState::kUnavailable:
+      return "unavailable";
+  }
+  return "unknown";
+}
+
 void ToProto(const coordinator::FileRecord& f, bool with_chunks,
              drive::v1::FileManifest* out) {
   out->set_path(f.path);

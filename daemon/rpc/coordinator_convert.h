@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "daemon/coordinator/file_record.h"
 #include "daemon/coordinator/node_registry.h"
+#include "daemon/coordinator/pg_health.h"
 #include "drive/v1/coordinator.pb.h"
 
 namespace drive::rpc {
@@ -19,5 +20,8 @@ void ToProto(const coordinator::ClusterView& view,
              drive::v1::PlacementMapInfo* out);
 
 coordinator::DriveReport FromProto(const drive::v1::DriveReport& r);
+
+// ListPgsResponse's health strings: full, degraded, one-region, unavailable.
+const char* PgHealthName(coordinator::PgHealthState s);
 
 }  // namespace drive::rpc

@@ -344,6 +344,47 @@ TEST_F(CoordinatorTest, HealthIsOneRegionWhenARegionIsDown) {
   EXPECT_EQ(coordinator_->Health().unavailable, kPgCount);
 }
 
+// The status path (Health) and the pgs path (Pgs) classify alike, including
+// a PG whose members are all up while the repair planner has copies to make.
+TEST_F(CoordinatorTest, PgWithPendingRepairIsDegradedForStatusAndPgs) {
+  RegisterCluster();
+  testing::FakeNodes nodes(kPgCount);
+  ThreadPoolExecutor executor(2);
+  RepairPlanner planner(registry_.get(), ns_.get(), &nodes, &executor, &env_,
+                        RepairOptions{});
+  coordinator_->SetRepairPlanner(&planner, nullptr);
+  ASSERT_OK(planner.Sweep());
+  EXPECT_EQ(coordinator_->Health().full, kPgCount);
+
+  // A commit that met the quorum with three of six copies: repair pending.
+  FileRecord f = File("a.jpg", {0, 1, 3});
+  ASSERT_OK(coordinator_->Commit("studio", {f}, nullptr));
+  uint32_t pending = PgOf("studio", f.chunks[0].id, kPgCount);
+  ASSERT_EQ(planner.SyncOf(pending), PgSync::kNeedsWork);
+
+  ASSERT_OK_AND_ASSIGN(PgListing listing, coordinator_->Pgs());
+  ASSERT_EQ(listing.pgs.size(), kPgCount);
+  EXPECT_EQ(listing.epoch, registry_->View()->map->epoch());
+  PgHealth from_pgs;
+  for (const PgStatus& st : listing.pgs) {
+    EXPECT_EQ(st.health, st.pg == pending ? PgHealthState::kDegraded
+                                          : PgHealthState::kFull)
+        << "pg " << st.pg;
+    from_pgs.Add(st.health);
+  }
+  PgHealth h = coordinator_->Health();
+  EXPECT_EQ(h.full, kPgCount - 1);
+  EXPECT_EQ(h.degraded, 1u);
+  EXPECT_EQ(h.one_region, 0u);
+  EXPECT_EQ(h.unavailable, 0u);
+  EXPECT_EQ(from_pgs.full, h.full);
+  EXPECT_EQ(from_pgs.degraded, h.degraded);
+}
+
+TEST_F(CoordinatorTest, PgsWithNoMapIsUnavailable) {
+  EXPECT_THAT(coordinator_->Pgs(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(CoordinatorTest, BadReplicaReportsAreCounted) {
   RegisterCluster();
   Caller studio{Role::kAccount, "studio"};
