@@ -65,6 +65,9 @@ class EtcdMetaStore final : public coordinator::MetaStore {
   // `dir` (removed again on failure).
   absl::Status Checkpoint(const std::string& dir) override;
   coordinator::MetaLimits limits() const override { return options_.limits; }
+  // Key checks, ops and conditions against limits.max_ops and the encoded
+  // Txn plus etcd's envelope against limits.max_bytes; nothing is sent.
+  absl::Status CheckLimits(const coordinator::MetaBatch& batch) const override;
 
  private:
   EtcdMetaStore(EtcdMetaOptions options, std::unique_ptr<EtcdClient> client);
