@@ -26,8 +26,9 @@ absl::StatusOr<EtcdTarget> ParseEtcdUrl(std::string_view url);
 struct EtcdMetaOptions {
   EtcdTarget target;
   // Refused before sending (kResourceExhausted). Keep them at or below the
-  // cluster's --max-txn-ops and --max-request-bytes.
-  // Default: etcd's defaults, 128 ops and 1.5 MiB.
+  // cluster's --max-txn-ops and --max-request-bytes (`drived coordinator
+  // --etcd-max-txn-ops/--etcd-max-request-bytes`).
+  // Default: etcd 3.4's defaults, 128 ops and 1.5 MiB.
   coordinator::MetaLimits limits{128, 1536 * 1024};
   // Keys per Range call of a scan, 1..10000. Default: 500.
   int scan_page_keys = 500;

@@ -43,9 +43,17 @@ absl::StatusOr<std::unique_ptr<coordinator::MetaStore>> OpenMetaStore(
     return coordinator::EmbeddedMetaStore::Open(flags.data);
   etcd::EtcdMetaOptions options;
   options.target = *target;
-  spdlog::info("event=meta_store_etcd endpoints={} prefix={}",
-               absl::StrJoin(options.target.endpoints, ","),
-               options.target.prefix);
+  auto max_bytes = ParseByteSize(flags.etcd_max_request_bytes);
+  if (!max_bytes.ok() || *max_bytes < 64 * 1024 || *max_bytes > (1u << 30)) {
+    return absl::InvalidArgumentError(
+        "--etcd-max-request-bytes must be a size from 64KiB to 1GiB");
+  }
+  options.limits = {flags.etcd_max_txn_ops, static_cast<int64_t>(*max_bytes)};
+  spdlog::info(
+      "event=meta_store_etcd endpoints={} prefix={} max_txn_ops={} "
+      "max_request_bytes={}",
+      absl::StrJoin(options.target.endpoints, ","), options.target.prefix,
+      options.limits.max_ops, options.limits.max_bytes);
   return etcd::EtcdMetaStore::Connect(std::move(options));
 }
 
@@ -83,6 +91,15 @@ CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
                   "With --meta etcd://: lease TTL of the leader coordinator "
                   "(whole seconds); a dead leader is replaced within about "
                   "1.2x this plus 0.5s")
+      ->capture_default_str();
+  cmd->add_option("--etcd-max-txn-ops", f.etcd_max_txn_ops,
+                  "With --meta etcd://: the etcd cluster's --max-txn-ops; "
+                  "larger commits are refused before they are sent")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 100000));
+  cmd->add_option("--etcd-max-request-bytes", f.etcd_max_request_bytes,
+                  "With --meta etcd://: the etcd cluster's "
+                  "--max-request-bytes (64KiB..1GiB)")
       ->capture_default_str();
   cmd->add_option("--regions", f.regions,
                   "The cluster's two regions, comma-separated")
