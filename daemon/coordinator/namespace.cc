@@ -213,11 +213,14 @@ std::vector<absl::StatusOr<FileRecord>> Namespace::CommitEach(
   // proportion to its keys (or by half, for bytes) and is tried again; one
   // refused for one of its files (a GC tombstone, say) is retried file by
   // file up to solo_until.
+  // A file too large for any write shrinks the groups around it only
+  // until it has failed: then they go back to the largest size written.
   const MetaLimits limits = store_->limits();
-  size_t group = todo.size(), solo_until = 0;
+  size_t group = todo.size(), solo_until = 0, written = 0;
   if (limits.max_ops > 0) {
     group = std::min(group, static_cast<size_t>(limits.max_ops));
   }
+  const size_t first_group = group;
   for (size_t next = 0; next < todo.size();) {
     size_t k = next < solo_until ? 1 : std::min(group, todo.size() - next);
     std::vector<FileRecord> part;
@@ -232,6 +235,7 @@ std::vector<absl::StatusOr<FileRecord>> Namespace::CommitEach(
       files_ += delta.files;
       bytes_ += delta.bytes;
       next += k;
+      written = std::max(written, k);
       continue;
     }
     bool about_the_files = absl::IsResourceExhausted(s) || absl::IsAborted(s) ||
@@ -246,6 +250,9 @@ std::vector<absl::StatusOr<FileRecord>> Namespace::CommitEach(
       solo_until = next + k;
     } else if (about_the_files) {
       results[todo[next++]] = s;
+      if (absl::IsResourceExhausted(s)) {
+        group = written > 0 ? written : first_group;
+      }
     } else {
       // The store failed (after kUnavailable a write may have landed):
       // nothing further is tried.

@@ -143,6 +143,16 @@ TEST_F(NamespaceLimitsTest, FileTooLargeForOneWriteFailsAloneInCommitEach) {
   EXPECT_THAT(Paths(), ElementsAre("a.jpg", "b.jpg"));
   ASSERT_OK_AND_ASSIGN(RefState r, ns_->Refs(kAccount, huge.chunks[0].id));
   EXPECT_FALSE(r.known);
+
+  // The files after it still go in full writes: 64 + 36 files.
+  std::vector<FileRecord> files = {huge};
+  for (FileRecord& f : Shoot(100)) files.push_back(std::move(f));
+  uint64_t writes = store_->writes();
+  results = ns_->CommitEach(kAccount, files);
+  EXPECT_THAT(results[0], StatusIs(absl::StatusCode::kResourceExhausted));
+  for (size_t i = 1; i < results.size(); ++i) EXPECT_OK(results[i]) << i;
+  EXPECT_EQ(store_->writes() - writes, 2u);
+  EXPECT_EQ(Paths().size(), 102u);
 }
 
 TEST_F(NamespaceLimitsTest, CommitEachFailsOnlyTheFilesThatCannotCommit) {
