@@ -524,7 +524,10 @@ absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
   while (true) {
     absl::MutexLock lock(&write_mu_);
     MetaBatch batch;
-    size_t in_batch = 0;
+    // Writes of at most KeysPerWrite() keys (an entry and its chunks'
+    // counts together); the scan restarts after each write.
+    size_t keys = 0;
+    bool full = false;
     absl::Status bad;
     std::string resume;
     DRIVE_RETURN_IF_ERROR(
@@ -535,14 +538,19 @@ absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
             return false;
           }
           if (t->purge_after_ms > now_ms) return true;
+          size_t cost = 1 + t->file.chunks.size();
+          if (!dry_run && keys > 0 && keys + cost > KeysPerWrite()) {
+            full = true;
+            return false;
+          }
           ++expired;
           if (dry_run) return true;
           std::string_view rest = k.substr(2);
           refs_.Stage(std::string(rest.substr(0, rest.find('\0'))), t->file,
                       -1);
           batch.Delete(std::string(k));
-          // Bounded batches; the scan restarts after each write.
-          return ++in_batch < 1000;
+          keys += cost;
+          return true;
         }));
     if (!bad.ok()) {
       refs_.ClearStage();
@@ -551,7 +559,7 @@ absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
     if (dry_run || batch.empty()) return expired;
     DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, now_ms));
     DRIVE_RETURN_IF_ERROR(store_->Write(batch));
-    if (in_batch < 1000) return expired;
+    if (!full) return expired;
   }
 }
 
@@ -564,7 +572,11 @@ absl::StatusOr<std::vector<std::pair<std::string, ChunkId>>> Namespace::Condemn(
     const std::vector<std::pair<std::string, ChunkId>>& chunks,
     int64_t now_ms) {
   absl::MutexLock lock(&write_mu_);
+  // A chunk's tombstone and reference go in one write (two keys); chunks
+  // are independent, so several writes are fine. After an error the
+  // tombstones written so far count as pending deletes for the next run.
   MetaBatch batch;
+  size_t in_batch = 0;
   std::vector<std::pair<std::string, ChunkId>> out;
   for (const auto& [account, id] : chunks) {
     DRIVE_ASSIGN_OR_RETURN(RefState r, refs_.Get(account, id));
@@ -572,6 +584,11 @@ absl::StatusOr<std::vector<std::pair<std::string, ChunkId>>> Namespace::Condemn(
     refs_.PutTombstone(account, id, Tombstone{now_ms, 0}, &batch);
     if (r.known) refs_.DeleteRef(account, id, &batch);
     out.push_back({account, id});
+    if (++in_batch >= std::max<size_t>(1, KeysPerWrite() / 2)) {
+      DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+      batch = MetaBatch();
+      in_batch = 0;
+    }
   }
   if (!batch.empty()) DRIVE_RETURN_IF_ERROR(store_->Write(batch));
   return out;
@@ -582,11 +599,17 @@ absl::Status Namespace::CompleteTombstones(
     int64_t now_ms) {
   absl::MutexLock lock(&write_mu_);
   MetaBatch batch;
+  size_t in_batch = 0;
   for (const auto& [account, id] : chunks) {
     DRIVE_ASSIGN_OR_RETURN(auto t, refs_.GetTombstone(account, id));
     if (!t || t->completed_ms != 0) continue;  // revived, or done already
     t->completed_ms = now_ms;
     refs_.PutTombstone(account, id, *t, &batch);
+    if (++in_batch >= KeysPerWrite()) {
+      DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+      batch = MetaBatch();
+      in_batch = 0;
+    }
   }
   if (batch.empty()) return absl::OkStatus();
   return store_->Write(batch);
@@ -606,20 +629,29 @@ Namespace::ListTombstones() {
 absl::StatusOr<uint64_t> Namespace::EraseTombstones(int64_t cutoff_ms) {
   DRIVE_ASSIGN_OR_RETURN(auto all, ListTombstones());
   absl::MutexLock lock(&write_mu_);
-  MetaBatch batch;
-  uint64_t n = 0;
+  std::vector<const TombstoneEntry*> erase;
   for (const auto& e : all) {
     if (e.tombstone.completed_ms == 0 || e.tombstone.completed_ms >= cutoff_ms)
       continue;
-    refs_.DeleteTombstone(e.account, e.id, &batch);
-    ++n;
+    erase.push_back(&e);
   }
-  if (n == 0) return n;
-  // From now on, uploads older than the cutoff cannot be checked.
-  batch.Put("m/tombstones_erased_ms", absl::StrCat(cutoff_ms));
-  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  if (erase.empty()) return 0;
+  // From now on, uploads older than the cutoff cannot be checked. Written
+  // first, so that whatever the tombstones' writes below leave behind,
+  // no such upload commits.
+  MetaBatch cutoff;
+  cutoff.Put("m/tombstones_erased_ms", absl::StrCat(cutoff_ms));
+  DRIVE_RETURN_IF_ERROR(store_->Write(cutoff));
   oldest_upload_ms_ = std::max(oldest_upload_ms_.load(), cutoff_ms);
-  return n;
+  for (size_t from = 0; from < erase.size(); from += KeysPerWrite()) {
+    MetaBatch batch;
+    size_t to = std::min(erase.size(), from + KeysPerWrite());
+    for (size_t i = from; i < to; ++i) {
+      refs_.DeleteTombstone(erase[i]->account, erase[i]->id, &batch);
+    }
+    DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  }
+  return erase.size();
 }
 
 absl::Status Namespace::Remove(const std::string& account,

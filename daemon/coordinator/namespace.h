@@ -102,6 +102,8 @@ class Namespace {
                                      const std::string& to_path);
 
   // --- garbage collection (docs/formats/coordinator-keys.md) ---
+  // These write in parts of at most KeysPerWrite() keys (on etcd,
+  // --max-txn-ops); each item's keys stay in one write.
   // Deletes trash entries whose retention passed at now_ms (or, dry_run,
   // only counts them), lowering their chunks' reference counts. Returns
   // how many expired.
@@ -165,6 +167,12 @@ class Namespace {
                                std::span<const FileRecord> files,
                                int64_t upload_started_ms, MetaBatch* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Keys a maintenance write (trash expiry, tombstones) carries at most:
+  // the store's max_ops, else 1000.
+  size_t KeysPerWrite() const {
+    int max = store_->limits().max_ops;
+    return max > 0 ? static_cast<size_t>(max) : 1000;
+  }
   // What a commit changes in file_count() and logical_bytes().
   struct CommitDelta {
     int64_t files = 0;

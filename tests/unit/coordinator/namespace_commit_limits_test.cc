@@ -178,6 +178,32 @@ TEST_F(NamespaceLimitsTest, CommitEachFailsOnlyTheFilesThatCannotCommit) {
   EXPECT_EQ(ns_->file_count(), 8u);
 }
 
+// Garbage collection's writes over many items go in parts that fit:
+// 150 trash entries, tombstones and reference counts are 150 to 300 keys.
+TEST_F(NamespaceLimitsTest, CollectingManyChunksWritesInPartsThatFit) {
+  std::vector<FileRecord> files = Shoot(150);
+  for (const auto& r : ns_->CommitEach(kAccount, files)) ASSERT_OK(r);
+  std::vector<std::pair<std::string, ChunkId>> chunks;
+  for (const FileRecord& f : files) {
+    ASSERT_OK(ns_->Delete(kAccount, f.path));
+    chunks.push_back({kAccount, f.chunks[0].id});
+  }
+  int64_t later = absl::ToUnixMillis(env_.Now() + absl::Hours(24 * 31));
+  ASSERT_OK_AND_ASSIGN(uint64_t expired, ns_->ExpireTrash(later, false));
+  EXPECT_EQ(expired, 150u);
+  ASSERT_OK_AND_ASSIGN(auto condemned, ns_->Condemn(chunks, later));
+  EXPECT_EQ(condemned.size(), 150u);
+  ASSERT_OK(ns_->CompleteTombstones(condemned, later));
+  ASSERT_OK_AND_ASSIGN(auto tombstones, ns_->ListTombstones());
+  ASSERT_EQ(tombstones.size(), 150u);
+  for (const auto& t : tombstones) EXPECT_EQ(t.tombstone.completed_ms, later);
+  ASSERT_OK_AND_ASSIGN(uint64_t erased, ns_->EraseTombstones(later + 1));
+  EXPECT_EQ(erased, 150u);
+  ASSERT_OK_AND_ASSIGN(tombstones, ns_->ListTombstones());
+  EXPECT_THAT(tombstones, IsEmpty());
+  EXPECT_EQ(ns_->oldest_upload_ms(), later + 1);
+}
+
 TEST_F(NamespaceLimitsTest, CommitEachForAMissingAccountFailsEveryFile) {
   std::vector<absl::StatusOr<FileRecord>> results =
       ns_->CommitEach("nobody", Shoot(3));
