@@ -120,8 +120,8 @@ absl::StatusOr<int64_t> EmbeddedMetaStore::CurrentRevision(
   return RevisionOf(db_.get(), ro, key);
 }
 
-absl::StatusOr<int64_t> EmbeddedMetaStore::Commit(const MetaBatch& batch) {
-  std::vector<MetaBatch::Op> ops = batch.FinalOps();
+absl::Status EmbeddedMetaStore::CheckOps(
+    const MetaBatch& batch, const std::vector<MetaBatch::Op>& ops) const {
   DRIVE_RETURN_IF_ERROR(CheckBatch(batch, ops, options_.limits));
   int64_t bytes = 0;
   for (const auto& op : ops) bytes += op.key.size() + op.value.size();
@@ -131,6 +131,16 @@ absl::StatusOr<int64_t> EmbeddedMetaStore::Commit(const MetaBatch& batch) {
         absl::StrCat("metadata write of ", bytes, " bytes exceeds the store's ",
                      options_.limits.max_bytes, "; nothing written"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedMetaStore::CheckLimits(const MetaBatch& batch) const {
+  return CheckOps(batch, batch.FinalOps());
+}
+
+absl::StatusOr<int64_t> EmbeddedMetaStore::Commit(const MetaBatch& batch) {
+  std::vector<MetaBatch::Op> ops = batch.FinalOps();
+  DRIVE_RETURN_IF_ERROR(CheckOps(batch, ops));
   // Holding write_mu_ from the condition checks to the write makes them
   // one step: no other Commit can change a checked key in between.
   absl::MutexLock lock(&write_mu_);

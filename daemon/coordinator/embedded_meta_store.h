@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "daemon/coordinator/meta_store.h"
@@ -43,8 +44,12 @@ class EmbeddedMetaStore final : public MetaStore {
   // A RocksDB checkpoint (SST files, no WAL). Revisions come along.
   absl::Status Checkpoint(const std::string& dir) override;
   MetaLimits limits() const override { return options_.limits; }
+  absl::Status CheckLimits(const MetaBatch& batch) const override;
 
  private:
+  // CheckLimits on the batch's FinalOps().
+  absl::Status CheckOps(const MetaBatch& batch,
+                        const std::vector<MetaBatch::Op>& ops) const;
   EmbeddedMetaStore(std::unique_ptr<rocksdb::DB> db, int64_t revision,
                     EmbeddedMetaOptions options);
   // The revision of `key` now (kAbsentRevision when absent).

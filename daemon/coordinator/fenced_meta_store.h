@@ -63,6 +63,10 @@ class FencedMetaStore final : public MetaStore {
     return inner_->Checkpoint(dir);
   }
   MetaLimits limits() const override { return inner_->limits(); }
+  // inner's check; a fenced Commit carries one condition more.
+  absl::Status CheckLimits(const MetaBatch& batch) const override {
+    return inner_->CheckLimits(batch);
+  }
 
  private:
   MetaStore* const inner_;

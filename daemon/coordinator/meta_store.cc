@@ -36,10 +36,15 @@ absl::Status CheckBatch(const MetaBatch& batch,
   if (final_ops.size() > max || batch.conditions().size() > max) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "metadata write of ", final_ops.size(), " keys and ",
-        batch.conditions().size(), " conditions exceeds the store's ",
-        limits.max_ops, " per write; nothing written"));
+        batch.conditions().size(), " conditions exceeds the store's limit of ",
+        limits.max_ops,
+        " of each per write (on etcd: --max-txn-ops); nothing written"));
   }
   return absl::OkStatus();
+}
+
+absl::Status MetaStore::CheckLimits(const MetaBatch& batch) const {
+  return CheckBatch(batch, batch.FinalOps(), limits());
 }
 
 absl::StatusOr<std::optional<std::string>> MetaStore::Get(

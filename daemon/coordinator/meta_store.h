@@ -141,6 +141,13 @@ class MetaStore {
   // What one Commit may carry.
   virtual MetaLimits limits() const = 0;
 
+  // The checks Commit makes before sending anything: kInvalidArgument for
+  // a bad key, kResourceExhausted (naming the limit) when `batch` is beyond
+  // limits(); OK when Commit would send it. Nothing is sent or applied, so
+  // callers can size their writes to the backend (Namespace does). The
+  // default checks key and condition counts only (CheckBatch).
+  virtual absl::Status CheckLimits(const MetaBatch& batch) const;
+
   // Shorthands for callers that ignore revisions.
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key);
   absl::Status Write(const MetaBatch& batch);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -57,6 +58,19 @@ absl::Status ValidateRecord(const FileRecord& f) {
   // mtime into listings as a calendar date.
   DRIVE_RETURN_IF_ERROR(Annotate(ValidateContentType(f.content_type), f.path));
   return Annotate(ValidateTimestampMs("mtime", f.mtime_ms), f.path);
+}
+
+// Checks one commit's manifests: each valid, no path twice.
+absl::Status ValidateCommit(std::span<const FileRecord> files) {
+  if (files.empty()) return absl::InvalidArgumentError("nothing to commit");
+  std::set<std::string> paths;
+  for (const auto& f : files) {
+    DRIVE_RETURN_IF_ERROR(ValidateRecord(f));
+    if (!paths.insert(f.path).second) {
+      return absl::InvalidArgumentError("path twice in one commit: " + f.path);
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -150,53 +164,176 @@ absl::StatusOr<std::vector<FileRecord>> Namespace::Commit(
     const std::string& account, std::vector<FileRecord> files,
     const std::vector<uint64_t>* expected_versions, int64_t upload_started_ms) {
   DRIVE_RETURN_IF_ERROR(CheckAccount(account));
-  if (files.empty()) return absl::InvalidArgumentError("nothing to commit");
   if (expected_versions && expected_versions->size() != files.size()) {
     return absl::InvalidArgumentError("one expected version per file, please");
   }
+  DRIVE_RETURN_IF_ERROR(ValidateCommit(files));
+  absl::MutexLock lock(&write_mu_);
+  int64_t now = absl::ToUnixMillis(env_->Now());
+  MetaBatch batch;
+  CommitDelta delta;
+  DRIVE_RETURN_IF_ERROR(PrepareCommit(
+      account, files, expected_versions ? expected_versions->data() : nullptr,
+      upload_started_ms, now, &batch, &delta));
+  absl::Status written = store_->Write(batch);
+  if (absl::IsResourceExhausted(written)) {
+    return TooLargeForOneWrite(account, files, upload_started_ms, now, written);
+  }
+  DRIVE_RETURN_IF_ERROR(written);
+  files_ += delta.files;
+  bytes_ += delta.bytes;
+  return files;
+}
+
+std::vector<absl::StatusOr<FileRecord>> Namespace::CommitEach(
+    const std::string& account, std::vector<FileRecord> files,
+    int64_t upload_started_ms) {
+  std::vector<absl::StatusOr<FileRecord>> results(
+      files.size(), absl::InternalError("not committed"));
+  absl::Status account_ok = CheckAccount(account);
+  std::vector<size_t> todo;  // indexes of the files that may commit
   std::set<std::string> paths;
-  for (const auto& f : files) {
-    DRIVE_RETURN_IF_ERROR(ValidateRecord(f));
-    if (!paths.insert(f.path).second) {
-      return absl::InvalidArgumentError("path twice in one commit: " + f.path);
+  for (size_t i = 0; i < files.size(); ++i) {
+    absl::Status valid =
+        account_ok.ok() ? ValidateRecord(files[i]) : account_ok;
+    if (valid.ok() && !paths.insert(files[i].path).second) {
+      valid = absl::InvalidArgumentError("path twice in one commit: " +
+                                         files[i].path);
+    }
+    if (valid.ok()) {
+      todo.push_back(i);
+    } else {
+      results[i] = valid;
     }
   }
   absl::MutexLock lock(&write_mu_);
-  MetaBatch batch;
   int64_t now = absl::ToUnixMillis(env_->Now());
-  int64_t added_files = 0, added_bytes = 0;
+  // Every file writes at least its own record, so a group holds at most
+  // max_ops files. A group the store refuses for its size shrinks in
+  // proportion to its keys (or by half, for bytes) and is tried again; one
+  // refused for one of its files (a GC tombstone, say) is retried file by
+  // file up to solo_until.
+  // A file too large for any write shrinks the groups around it only
+  // until it has failed: then they go back to the largest size written.
+  const MetaLimits limits = store_->limits();
+  size_t group = todo.size(), solo_until = 0, written = 0;
+  if (limits.max_ops > 0) {
+    group = std::min(group, static_cast<size_t>(limits.max_ops));
+  }
+  const size_t first_group = group;
+  for (size_t next = 0; next < todo.size();) {
+    size_t k = next < solo_until ? 1 : std::min(group, todo.size() - next);
+    std::vector<FileRecord> part;
+    for (size_t j = next; j < next + k; ++j) part.push_back(files[todo[j]]);
+    MetaBatch batch;
+    CommitDelta delta;
+    absl::Status s = PrepareCommit(account, part, nullptr, upload_started_ms,
+                                   now, &batch, &delta);
+    if (s.ok()) s = store_->Write(batch);
+    if (s.ok()) {
+      for (size_t j = 0; j < k; ++j) results[todo[next + j]] = part[j];
+      files_ += delta.files;
+      bytes_ += delta.bytes;
+      next += k;
+      written = std::max(written, k);
+      continue;
+    }
+    bool about_the_files = absl::IsResourceExhausted(s) || absl::IsAborted(s) ||
+                           absl::IsInvalidArgument(s);
+    if (k > 1 && absl::IsResourceExhausted(s)) {
+      size_t keys = batch.FinalOps().size();
+      size_t max = static_cast<size_t>(std::max(limits.max_ops, 0));
+      group =
+          max > 0 && keys > max ? std::max<size_t>(1, k * max / keys) : k / 2;
+      group = std::min(group, k - 1);
+    } else if (k > 1 && about_the_files) {
+      solo_until = next + k;
+    } else if (about_the_files) {
+      results[todo[next++]] = s;
+      if (absl::IsResourceExhausted(s)) {
+        group = written > 0 ? written : first_group;
+      }
+    } else {
+      // The store failed (after kUnavailable a write may have landed):
+      // nothing further is tried.
+      for (; next < todo.size(); ++next) results[todo[next]] = s;
+    }
+  }
+  return results;
+}
+
+absl::Status Namespace::PrepareCommit(const std::string& account,
+                                      std::span<FileRecord> files,
+                                      const uint64_t* expected_versions,
+                                      int64_t upload_started_ms, int64_t now,
+                                      MetaBatch* batch, CommitDelta* delta) {
   for (size_t i = 0; i < files.size(); ++i) {
     FileRecord& f = files[i];
     DRIVE_ASSIGN_OR_RETURN(auto old, Find(account, f.path));
     uint64_t current = old ? old->version : 0;
-    if (expected_versions && (*expected_versions)[i] != current) {
+    if (expected_versions && expected_versions[i] != current) {
       return absl::AbortedError(
           absl::StrCat(f.path, " is at version ", current, ", expected ",
-                       (*expected_versions)[i], "; nothing committed"));
+                       expected_versions[i], "; nothing committed"));
     }
     if (old) {
-      Trash(account, *old, &batch);
-      added_bytes -= static_cast<int64_t>(old->size);
+      Trash(account, *old, batch);
+      delta->bytes -= static_cast<int64_t>(old->size);
     } else {
-      ++added_files;
+      ++delta->files;
     }
     f.version = current + 1;
     f.committed_ms = now;
-    added_bytes += static_cast<int64_t>(f.size);
-    batch.Put(FileKey(account, f.path), EncodeFileRecord(f));
+    delta->bytes += static_cast<int64_t>(f.size);
+    batch->Put(FileKey(account, f.path), EncodeFileRecord(f));
   }
   DRIVE_RETURN_IF_ERROR(
-      CheckTombstones(account, files, upload_started_ms, &batch));
+      CheckTombstones(account, files, upload_started_ms, batch));
   for (const auto& f : files) refs_.Stage(account, f, +1);
-  DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, now));
-  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
-  files_ += added_files;
-  bytes_ += added_bytes;
-  return files;
+  return refs_.Flush(batch, now);
+}
+
+absl::Status Namespace::TooLargeForOneWrite(const std::string& account,
+                                            std::span<const FileRecord> files,
+                                            int64_t upload_started_ms,
+                                            int64_t now,
+                                            const absl::Status& refusal) {
+  // The largest prefix of `files` whose write the store takes; its size
+  // grows with the prefix, so a binary search finds it.
+  auto fits = [&](size_t k) -> absl::StatusOr<bool> {
+    std::vector<FileRecord> part(files.begin(), files.begin() + k);
+    MetaBatch batch;
+    CommitDelta ignored;
+    DRIVE_RETURN_IF_ERROR(PrepareCommit(
+        account, part, nullptr, upload_started_ms, now, &batch, &ignored));
+    absl::Status s = store_->CheckLimits(batch);
+    if (absl::IsResourceExhausted(s)) return false;
+    DRIVE_RETURN_IF_ERROR(s);
+    return true;
+  };
+  size_t lo = 0, hi = files.size();  // fits(lo), !fits(hi)
+  DRIVE_ASSIGN_OR_RETURN(bool all, fits(hi));
+  if (all) return refusal;  // the server's limits are below the store's
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    DRIVE_ASSIGN_OR_RETURN(bool ok, fits(mid));
+    (ok ? lo : hi) = mid;
+  }
+  if (lo == 0) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        files[0].path, " alone is too large for one metadata write (",
+        refusal.message(), "); nothing committed"));
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "an atomic commit of ", files.size(),
+      " files is too large for one metadata write (", refusal.message(),
+      "); only ", lo, " of these files fit in one atomic commit: commit ",
+      "smaller sets, or each file on its own (drive put without --atomic); "
+      "nothing committed"));
 }
 
 absl::Status Namespace::CheckTombstones(const std::string& account,
-                                        const std::vector<FileRecord>& files,
+                                        std::span<const FileRecord> files,
                                         int64_t upload_started_ms,
                                         MetaBatch* batch) {
   if (upload_started_ms != 0 && upload_started_ms < oldest_upload_ms_) {
@@ -387,7 +524,10 @@ absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
   while (true) {
     absl::MutexLock lock(&write_mu_);
     MetaBatch batch;
-    size_t in_batch = 0;
+    // Writes of at most KeysPerWrite() keys (an entry and its chunks'
+    // counts together); the scan restarts after each write.
+    size_t keys = 0;
+    bool full = false;
     absl::Status bad;
     std::string resume;
     DRIVE_RETURN_IF_ERROR(
@@ -398,14 +538,19 @@ absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
             return false;
           }
           if (t->purge_after_ms > now_ms) return true;
+          size_t cost = 1 + t->file.chunks.size();
+          if (!dry_run && keys > 0 && keys + cost > KeysPerWrite()) {
+            full = true;
+            return false;
+          }
           ++expired;
           if (dry_run) return true;
           std::string_view rest = k.substr(2);
           refs_.Stage(std::string(rest.substr(0, rest.find('\0'))), t->file,
                       -1);
           batch.Delete(std::string(k));
-          // Bounded batches; the scan restarts after each write.
-          return ++in_batch < 1000;
+          keys += cost;
+          return true;
         }));
     if (!bad.ok()) {
       refs_.ClearStage();
@@ -414,7 +559,7 @@ absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
     if (dry_run || batch.empty()) return expired;
     DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, now_ms));
     DRIVE_RETURN_IF_ERROR(store_->Write(batch));
-    if (in_batch < 1000) return expired;
+    if (!full) return expired;
   }
 }
 
@@ -427,7 +572,11 @@ absl::StatusOr<std::vector<std::pair<std::string, ChunkId>>> Namespace::Condemn(
     const std::vector<std::pair<std::string, ChunkId>>& chunks,
     int64_t now_ms) {
   absl::MutexLock lock(&write_mu_);
+  // A chunk's tombstone and reference go in one write (two keys); chunks
+  // are independent, so several writes are fine. After an error the
+  // tombstones written so far count as pending deletes for the next run.
   MetaBatch batch;
+  size_t in_batch = 0;
   std::vector<std::pair<std::string, ChunkId>> out;
   for (const auto& [account, id] : chunks) {
     DRIVE_ASSIGN_OR_RETURN(RefState r, refs_.Get(account, id));
@@ -435,6 +584,11 @@ absl::StatusOr<std::vector<std::pair<std::string, ChunkId>>> Namespace::Condemn(
     refs_.PutTombstone(account, id, Tombstone{now_ms, 0}, &batch);
     if (r.known) refs_.DeleteRef(account, id, &batch);
     out.push_back({account, id});
+    if (++in_batch >= std::max<size_t>(1, KeysPerWrite() / 2)) {
+      DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+      batch = MetaBatch();
+      in_batch = 0;
+    }
   }
   if (!batch.empty()) DRIVE_RETURN_IF_ERROR(store_->Write(batch));
   return out;
@@ -445,11 +599,17 @@ absl::Status Namespace::CompleteTombstones(
     int64_t now_ms) {
   absl::MutexLock lock(&write_mu_);
   MetaBatch batch;
+  size_t in_batch = 0;
   for (const auto& [account, id] : chunks) {
     DRIVE_ASSIGN_OR_RETURN(auto t, refs_.GetTombstone(account, id));
     if (!t || t->completed_ms != 0) continue;  // revived, or done already
     t->completed_ms = now_ms;
     refs_.PutTombstone(account, id, *t, &batch);
+    if (++in_batch >= KeysPerWrite()) {
+      DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+      batch = MetaBatch();
+      in_batch = 0;
+    }
   }
   if (batch.empty()) return absl::OkStatus();
   return store_->Write(batch);
@@ -469,20 +629,29 @@ Namespace::ListTombstones() {
 absl::StatusOr<uint64_t> Namespace::EraseTombstones(int64_t cutoff_ms) {
   DRIVE_ASSIGN_OR_RETURN(auto all, ListTombstones());
   absl::MutexLock lock(&write_mu_);
-  MetaBatch batch;
-  uint64_t n = 0;
+  std::vector<const TombstoneEntry*> erase;
   for (const auto& e : all) {
     if (e.tombstone.completed_ms == 0 || e.tombstone.completed_ms >= cutoff_ms)
       continue;
-    refs_.DeleteTombstone(e.account, e.id, &batch);
-    ++n;
+    erase.push_back(&e);
   }
-  if (n == 0) return n;
-  // From now on, uploads older than the cutoff cannot be checked.
-  batch.Put("m/tombstones_erased_ms", absl::StrCat(cutoff_ms));
-  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  if (erase.empty()) return 0;
+  // From now on, uploads older than the cutoff cannot be checked. Written
+  // first, so that whatever the tombstones' writes below leave behind,
+  // no such upload commits.
+  MetaBatch cutoff;
+  cutoff.Put("m/tombstones_erased_ms", absl::StrCat(cutoff_ms));
+  DRIVE_RETURN_IF_ERROR(store_->Write(cutoff));
   oldest_upload_ms_ = std::max(oldest_upload_ms_.load(), cutoff_ms);
-  return n;
+  for (size_t from = 0; from < erase.size(); from += KeysPerWrite()) {
+    MetaBatch batch;
+    size_t to = std::min(erase.size(), from + KeysPerWrite());
+    for (size_t i = from; i < to; ++i) {
+      refs_.DeleteTombstone(erase[i]->account, erase[i]->id, &batch);
+    }
+    DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  }
+  return erase.size();
 }
 
 absl::Status Namespace::Remove(const std::string& account,

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ struct FileListing {
 
 // Accounts, their tokens, and each account's files and trash, in the
 // coordinator's MetaStore. Every mutation is one fsynced batch, so a commit
-// of many files is all-or-nothing. Thread-safe: mutations are serialized,
-// reads run concurrently.
+// of many files is all-or-nothing (CommitEach: each file). Thread-safe:
+// mutations are serialized, reads run concurrently.
 class Namespace {
  public:
   Namespace(MetaStore* store, Env* env, NamespaceOptions options);
@@ -54,9 +55,28 @@ class Namespace {
   // `upload_started_ms` (coordinator time before the writer looked for
   // existing copies; 0 = unknown); otherwise kAborted: the writer may have
   // relied on copies that are being deleted, and must upload again.
+  //
+  // The whole commit is one store write, so it must fit the store's
+  // limits() (on etcd: --max-txn-ops keys and --max-request-bytes; about
+  // two keys per file plus one per distinct chunk). A larger one is
+  // kResourceExhausted, nothing committed, with a message saying how many
+  // of the files (in order) would fit in one atomic commit.
   absl::StatusOr<std::vector<FileRecord>> Commit(
       const std::string& account, std::vector<FileRecord> files,
       const std::vector<uint64_t>* expected_versions,
+      int64_t upload_started_ms = 0);
+  // Commits each file on its own (no expected versions): every file is
+  // all-or-nothing, with the reference counts of its chunks in the same
+  // write, but the set is not. Files go in as few store writes as limits()
+  // allow, in order. Why per file rather than the caller sending smaller
+  // sets: only the store knows its limits, and a group refused for one of
+  // its files is retried file by file, so a bad file fails alone. One
+  // result per file, in order: the committed record, or the error Commit
+  // would give for that file alone (kResourceExhausted when it alone is too
+  // large). After a store error other than those (e.g. kUnavailable, when
+  // a write may or may not have landed) the rest fail with it untried.
+  std::vector<absl::StatusOr<FileRecord>> CommitEach(
+      const std::string& account, std::vector<FileRecord> files,
       int64_t upload_started_ms = 0);
 
   absl::StatusOr<FileRecord> Stat(const std::string& account,
@@ -82,6 +102,8 @@ class Namespace {
                                      const std::string& to_path);
 
   // --- garbage collection (docs/formats/coordinator-keys.md) ---
+  // These write in parts of at most KeysPerWrite() keys (on etcd,
+  // --max-txn-ops); each item's keys stay in one write.
   // Deletes trash entries whose retention passed at now_ms (or, dry_run,
   // only counts them), lowering their chunks' reference counts. Returns
   // how many expired.
@@ -142,8 +164,37 @@ class Namespace {
   // Refuses (kAborted) a commit relying on chunks GC condemned after the
   // upload started; clears the tombstones of chunks it revives.
   absl::Status CheckTombstones(const std::string& account,
-                               const std::vector<FileRecord>& files,
+                               std::span<const FileRecord> files,
                                int64_t upload_started_ms, MetaBatch* batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Keys a maintenance write (trash expiry, tombstones) carries at most:
+  // the store's max_ops, else 1000.
+  size_t KeysPerWrite() const {
+    int max = store_->limits().max_ops;
+    return max > 0 ? static_cast<size_t>(max) : 1000;
+  }
+  // What a commit changes in file_count() and logical_bytes().
+  struct CommitDelta {
+    int64_t files = 0;
+    int64_t bytes = 0;
+  };
+  // Adds the writes committing `files` to `batch` (file records, trash
+  // entries of overwritten versions, tombstones cleared, reference counts)
+  // and sets their version and commit time; adds to *delta. Reads only.
+  // expected_versions: nullptr, or one per file (kAborted on a mismatch).
+  absl::Status PrepareCommit(const std::string& account,
+                             std::span<FileRecord> files,
+                             const uint64_t* expected_versions,
+                             int64_t upload_started_ms, int64_t now,
+                             MetaBatch* batch, CommitDelta* delta)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The kResourceExhausted for an atomic commit of `files` that the store
+  // refused with `refusal`: how many of them (a prefix) fit in one write.
+  // `refusal` itself when the store's own check finds no limit broken.
+  absl::Status TooLargeForOneWrite(const std::string& account,
+                                   std::span<const FileRecord> files,
+                                   int64_t upload_started_ms, int64_t now,
+                                   const absl::Status& refusal)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Adds a trash entry for `file` to `batch`.
   TrashRecord Trash(const std::string& account, const FileRecord& file,

@@ -48,6 +48,47 @@ bool ValidEndpoint(std::string_view e) {
                      [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// The Txn that applies `batch` under `root` (PREFIX + "/"), or
+// kInvalidArgument / kResourceExhausted when it breaks `limits`.
+absl::StatusOr<etcdserverpb::TxnRequest> BuildTxn(
+    const MetaBatch& batch, const std::string& root,
+    const coordinator::MetaLimits& limits) {
+  // etcd refuses a key twice in one Txn; FinalOps keeps the last op per key,
+  // which is what one RocksDB WriteBatch would have done.
+  std::vector<MetaBatch::Op> ops = batch.FinalOps();
+  DRIVE_RETURN_IF_ERROR(coordinator::CheckBatch(batch, ops, limits));
+  etcdserverpb::TxnRequest txn;
+  for (const auto& c : batch.conditions()) {
+    etcdserverpb::Compare* compare = txn.add_compare();
+    compare->set_result(etcdserverpb::Compare::EQUAL);
+    compare->set_target(etcdserverpb::Compare::MOD);
+    compare->set_key(root + c.key);
+    compare->set_mod_revision(c.revision);
+    // On failure, read the key's revision for the error message.
+    etcdserverpb::RangeRequest* now =
+        txn.add_failure()->mutable_request_range();
+    now->set_key(compare->key());
+    now->set_keys_only(true);
+  }
+  for (const auto& op : ops) {
+    etcdserverpb::RequestOp* r = txn.add_success();
+    if (op.del) {
+      r->mutable_request_delete_range()->set_key(root + op.key);
+    } else {
+      r->mutable_request_put()->set_key(root + op.key);
+      r->mutable_request_put()->set_value(op.value);
+    }
+  }
+  int64_t bytes = static_cast<int64_t>(txn.ByteSizeLong());
+  if (limits.max_bytes > 0 && bytes + kEnvelopeBytes > limits.max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "metadata write of ", bytes, " bytes exceeds the store's limit of ",
+        limits.max_bytes, " per write (etcd --max-request-bytes, less ",
+        kEnvelopeBytes, " for etcd's envelope); nothing written"));
+  }
+  return txn;
+}
+
 }  // namespace
 
 absl::StatusOr<EtcdTarget> ParseEtcdUrl(std::string_view url) {
@@ -114,41 +155,13 @@ absl::StatusOr<std::optional<MetaRecord>> EtcdMetaStore::Read(
   return MetaRecord{kv.value(), kv.mod_revision()};
 }
 
+absl::Status EtcdMetaStore::CheckLimits(const MetaBatch& batch) const {
+  return BuildTxn(batch, root_, options_.limits).status();
+}
+
 absl::StatusOr<int64_t> EtcdMetaStore::Commit(const MetaBatch& batch) {
-  // etcd refuses a key twice in one Txn; FinalOps keeps the last op per key,
-  // which is what one RocksDB WriteBatch would have done.
-  std::vector<MetaBatch::Op> ops = batch.FinalOps();
-  DRIVE_RETURN_IF_ERROR(coordinator::CheckBatch(batch, ops, options_.limits));
-  etcdserverpb::TxnRequest txn;
-  for (const auto& c : batch.conditions()) {
-    etcdserverpb::Compare* compare = txn.add_compare();
-    compare->set_result(etcdserverpb::Compare::EQUAL);
-    compare->set_target(etcdserverpb::Compare::MOD);
-    compare->set_key(EtcdKey(c.key));
-    compare->set_mod_revision(c.revision);
-    // On failure, read the key's revision for the error message.
-    etcdserverpb::RangeRequest* now =
-        txn.add_failure()->mutable_request_range();
-    now->set_key(compare->key());
-    now->set_keys_only(true);
-  }
-  for (const auto& op : ops) {
-    etcdserverpb::RequestOp* r = txn.add_success();
-    if (op.del) {
-      r->mutable_request_delete_range()->set_key(EtcdKey(op.key));
-    } else {
-      r->mutable_request_put()->set_key(EtcdKey(op.key));
-      r->mutable_request_put()->set_value(op.value);
-    }
-  }
-  int64_t bytes = static_cast<int64_t>(txn.ByteSizeLong());
-  if (options_.limits.max_bytes > 0 &&
-      bytes + kEnvelopeBytes > options_.limits.max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "metadata write of ", bytes, " bytes exceeds etcd's request limit of ",
-        options_.limits.max_bytes, " (less ", kEnvelopeBytes,
-        " for etcd's envelope); nothing written"));
-  }
+  DRIVE_ASSIGN_OR_RETURN(etcdserverpb::TxnRequest txn,
+                         BuildTxn(batch, root_, options_.limits));
   DRIVE_ASSIGN_OR_RETURN(auto response, client_->Txn(txn));
   if (!response.succeeded()) {
     std::string detail;

@@ -26,8 +26,9 @@ absl::StatusOr<EtcdTarget> ParseEtcdUrl(std::string_view url);
 struct EtcdMetaOptions {
   EtcdTarget target;
   // Refused before sending (kResourceExhausted). Keep them at or below the
-  // cluster's --max-txn-ops and --max-request-bytes.
-  // Default: etcd's defaults, 128 ops and 1.5 MiB.
+  // cluster's --max-txn-ops and --max-request-bytes (`drived coordinator
+  // --etcd-max-txn-ops/--etcd-max-request-bytes`).
+  // Default: etcd 3.4's defaults, 128 ops and 1.5 MiB.
   coordinator::MetaLimits limits{128, 1536 * 1024};
   // Keys per Range call of a scan, 1..10000. Default: 500.
   int scan_page_keys = 500;
@@ -65,6 +66,9 @@ class EtcdMetaStore final : public coordinator::MetaStore {
   // `dir` (removed again on failure).
   absl::Status Checkpoint(const std::string& dir) override;
   coordinator::MetaLimits limits() const override { return options_.limits; }
+  // Key checks, ops and conditions against limits.max_ops and the encoded
+  // Txn plus etcd's envelope against limits.max_bytes; nothing is sent.
+  absl::Status CheckLimits(const coordinator::MetaBatch& batch) const override;
 
  private:
   EtcdMetaStore(EtcdMetaOptions options, std::unique_ptr<EtcdClient> client);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/env.h"
 #include "common/status_macros.h"
+#include "common/units.h"
 #include "daemon/coordinator/coordinator_metrics.h"
 #include "daemon/coordinator/embedded_meta_store.h"
 #include "daemon/rpc/request_limits.h"
@@ -24,9 +25,17 @@ absl::StatusOr<std::unique_ptr<coordinator::MetaStore>> OpenMetaStore(
     return coordinator::EmbeddedMetaStore::Open(flags.data);
   etcd::EtcdMetaOptions options;
   options.target = *target;
-  spdlog::info("event=meta_store_etcd endpoints={} prefix={}",
-               absl::StrJoin(options.target.endpoints, ","),
-               options.target.prefix);
+  auto max_bytes = ParseByteSize(flags.etcd_max_request_bytes);
+  if (!max_bytes.ok() || *max_bytes < 64 * 1024 || *max_bytes > (1u << 30)) {
+    return absl::InvalidArgumentError(
+        "--etcd-max-request-bytes must be a size from 64KiB to 1GiB");
+  }
+  options.limits = {flags.etcd_max_txn_ops, static_cast<int64_t>(*max_bytes)};
+  spdlog::info(
+      "event=meta_store_etcd endpoints={} prefix={} max_txn_ops={} "
+      "max_request_bytes={}",
+      absl::StrJoin(options.target.endpoints, ","), options.target.prefix,
+      options.limits.max_ops, options.limits.max_bytes);
   return etcd::EtcdMetaStore::Connect(std::move(options));
 }
 

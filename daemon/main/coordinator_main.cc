@@ -70,6 +70,15 @@ CLI::App* AddCoordinatorCommand(CLI::App& app, CoordinatorFlags& f) {
                   "(whole seconds); a dead leader is replaced within about "
                   "1.2x this plus 0.5s")
       ->capture_default_str();
+  cmd->add_option("--etcd-max-txn-ops", f.etcd_max_txn_ops,
+                  "With --meta etcd://: the etcd cluster's --max-txn-ops; "
+                  "larger commits are refused before they are sent")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 100000));
+  cmd->add_option("--etcd-max-request-bytes", f.etcd_max_request_bytes,
+                  "With --meta etcd://: the etcd cluster's "
+                  "--max-request-bytes (64KiB..1GiB)")
+      ->capture_default_str();
   cmd->add_option("--regions", f.regions,
                   "The cluster's two regions, comma-separated")
       ->capture_default_str();

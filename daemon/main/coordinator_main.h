@@ -16,6 +16,10 @@ struct CoordinatorFlags {
   std::string meta;
   // With etcd: the leader's lease TTL, whole seconds (1s..1h).
   std::string leader_ttl = "5s";
+  // With etcd: the cluster's --max-txn-ops and --max-request-bytes (etcd
+  // 3.4's defaults). Writes beyond them are refused before they are sent.
+  int etcd_max_txn_ops = 128;
+  std::string etcd_max_request_bytes = "1536KiB";
   std::string regions = "west,east";
   uint32_t pg_count = 1024;
   std::string down_after = "10s";

@@ -129,6 +129,39 @@ TEST_F(EtcdMetaStoreTest, EtcdsOwnRefusalIsResourceExhausted) {
   EXPECT_EQ(keys, 0);
 }
 
+// One record larger than a request may be (a manifest of a huge file, say)
+// is refused before it is sent, with a message naming etcd's limit; the
+// batch it came in applies not at all, and the store goes on working.
+TEST_F(EtcdMetaStoreTest, SingleRecordOverTheRequestLimitIsRefusedCleanly) {
+  auto store = Open(OptionsFor(Prefix()));
+  MetaBatch b;
+  b.Put("a/small", "v");
+  b.Put("f/huge", std::string(2 << 20, 'x'));
+  EXPECT_THAT(store->CheckLimits(b),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  absl::Status s = store->Write(b);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(s.message(), HasSubstr("--max-request-bytes"));
+  EXPECT_THAT(s.message(), HasSubstr("nothing written"));
+  EXPECT_EQ(ValueOf(store.get(), "a/small"), "<absent>");
+  EXPECT_EQ(ValueOf(store.get(), "f/huge"), "<absent>");
+  MetaBatch next;
+  next.Put("a/small", "v");
+  EXPECT_OK(store->Write(next));
+  EXPECT_EQ(ValueOf(store.get(), "a/small"), "v");
+}
+
+// Too many keys: the message names etcd's ops limit.
+TEST_F(EtcdMetaStoreTest, TooManyKeysNamesTheTxnOpsLimit) {
+  auto store = Open(OptionsFor(Prefix()));
+  MetaBatch ops;
+  for (int i = 0; i < 129; ++i) ops.Put(absl::StrCat("r/", i), "1");
+  absl::Status s = store->Write(ops);
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(s.message(), HasSubstr("--max-txn-ops"));
+  EXPECT_EQ(ValueOf(store.get(), "r/0"), "<absent>");
+}
+
 TEST_F(EtcdMetaStoreTest, NoReachableEndpointIsUnavailable) {
   EtcdMetaOptions o;
   o.target.endpoints = {

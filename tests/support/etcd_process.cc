@@ -75,12 +75,28 @@ bool EtcdProcess::Start(std::chrono::seconds timeout) {
     std::string client = "http://127.0.0.1:" + std::to_string(client_port_);
     std::string peer = "http://127.0.0.1:" + std::to_string(peer_port);
     std::string data = dir_.Sub("data" + std::to_string(attempt));
-    pid_ = SpawnTied(
-        {binary, "--name", "test", "--data-dir", data, "--listen-client-urls",
-         client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
-         "--initial-advertise-peer-urls", peer, "--initial-cluster",
-         "test=" + peer, "--initial-cluster-state", "new"},
-        log_);
+    pid_ = SpawnTied({binary,
+                      "--name",
+                      "test",
+                      "--data-dir",
+                      data,
+                      "--listen-client-urls",
+                      client,
+                      "--advertise-client-urls",
+                      client,
+                      "--listen-peer-urls",
+                      peer,
+                      "--initial-advertise-peer-urls",
+                      peer,
+                      "--initial-cluster",
+                      "test=" + peer,
+                      "--initial-cluster-state",
+                      "new",
+                      "--max-txn-ops",
+                      std::to_string(max_txn_ops),
+                      "--max-request-bytes",
+                      std::to_string(max_request_bytes)},
+                     log_);
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
       HttpReply r = Http(client_port_, "GET", "/health");

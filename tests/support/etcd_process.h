@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "tests/support/temp_dir.h"
@@ -24,6 +25,13 @@ class EtcdProcess {
   ~EtcdProcess();
   EtcdProcess(const EtcdProcess&) = delete;
   EtcdProcess& operator=(const EtcdProcess&) = delete;
+
+  // etcd's per-request limits, passed explicitly as --max-txn-ops and
+  // --max-request-bytes. Defaults: etcd 3.4's own (128, 1.5 MiB), which
+  // are also EtcdMetaOptions' defaults, so tests see what an etcd started
+  // without these flags does. Set before Start.
+  int max_txn_ops = 128;
+  int64_t max_request_bytes = 1536 * 1024;
 
   // Starts etcd (/usr/bin/etcd, or $DRIVE_ETCD_BINARY) and waits until its
   // /health answers, at most `timeout` per attempt; retries with new ports

@@ -28,13 +28,18 @@ EtcdProcess* SharedEtcd() {
 }
 
 absl::StatusOr<std::unique_ptr<coordinator::MetaStore>> OpenTestMetaStore(
-    const std::string& dir) {
-  if (!TestMetaStoreIsEtcd()) return coordinator::EmbeddedMetaStore::Open(dir);
+    const std::string& dir, std::optional<coordinator::MetaLimits> limits) {
+  if (!TestMetaStoreIsEtcd()) {
+    coordinator::EmbeddedMetaOptions options;
+    if (limits.has_value()) options.limits = *limits;
+    return coordinator::EmbeddedMetaStore::Open(dir, options);
+  }
   EtcdProcess* etcd = SharedEtcd();
   if (etcd == nullptr) return absl::UnavailableError("test etcd not running");
   etcd::EtcdMetaOptions options;
   options.target.endpoints = {etcd->endpoint()};
   options.target.prefix = "/test" + dir;
+  if (limits.has_value()) options.limits = *limits;
   return etcd::EtcdMetaStore::Connect(std::move(options));
 }
 

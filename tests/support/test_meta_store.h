@@ -9,6 +9,7 @@
 //   the binary exits). Reopening the same `dir` reopens the same data.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,8 +20,11 @@ namespace drive::testing {
 
 bool TestMetaStoreIsEtcd();
 
+// `limits`: the store's MetaLimits; unset: the backend's defaults (none for
+// the embedded store, etcd's 128 ops and 1.5 MiB for etcd).
 absl::StatusOr<std::unique_ptr<coordinator::MetaStore>> OpenTestMetaStore(
-    const std::string& dir);
+    const std::string& dir,
+    std::optional<coordinator::MetaLimits> limits = std::nullopt);
 
 // This binary's etcd, started on the first call; nullptr when it did not
 // come up (its log is then printed to stderr).

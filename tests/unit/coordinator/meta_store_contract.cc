@@ -277,6 +277,30 @@ TEST_P(MetaStoreContractTest,
   EXPECT_OK(store_->Write(fits));
 }
 
+// CheckLimits answers what Commit would, without writing: callers size
+// their writes with it (Namespace::CommitEach).
+TEST_P(MetaStoreContractTest, CheckLimitsAgreesWithCommitAndWritesNothing) {
+  MetaBatch ops, conditions, bytes, bad_key, fits;
+  for (int i = 0; i <= kMaxOps; ++i) {
+    ops.Put(absl::StrCat("a/", i), "v");
+    conditions.RequireAbsent(absl::StrCat("a/", i));
+  }
+  bytes.Put("a/big", std::string(kMaxBytes, 'x'));
+  bad_key.Put("", "v");
+  for (int i = 0; i < kMaxOps; ++i) fits.Put(absl::StrCat("a/", i), "v");
+  for (const MetaBatch* b : {&ops, &conditions, &bytes}) {
+    EXPECT_THAT(store_->CheckLimits(*b),
+                StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_THAT(store_->Write(*b),
+                StatusIs(absl::StatusCode::kResourceExhausted));
+  }
+  EXPECT_THAT(store_->CheckLimits(bad_key),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_OK(store_->CheckLimits(fits));
+  EXPECT_THAT(ScanAll("a/"), IsEmpty());
+  EXPECT_OK(store_->Write(fits));
+}
+
 TEST_P(MetaStoreContractTest, ReservedAndEmptyKeysAreRefused) {
   MetaBatch empty_key;
   empty_key.Put("", "v");
