@@ -290,7 +290,7 @@ const DriveInfo* PlacementMap::FindDrive(std::string_view id) const {
 }
 
 std::vector<uint32_t> PlacementMap::UnderReplicatedPgs() const {
-  const auto full = static_cast<size_t>(2 * replicas_per_region_);
+  const size_t full = 2 * static_cast<size_t>(replicas_per_region_);
   std::vector<uint32_t> out;
   for (uint32_t pg = 0; pg < pg_count_; ++pg) {
     if (pgs_[pg].size() < full) out.push_back(pg);

@@ -56,7 +56,7 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
     details = p.SerializeAsString();
   }
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()), std::move(details));
+                      std::string(s.message()), details);
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& s) {

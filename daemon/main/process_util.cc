@@ -112,15 +112,17 @@ int FailStartup(const absl::Status& s) {
 }
 
 absl::StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(
-    const std::string& hp) {
-  size_t colon = hp.rfind(':');
+    const std::string& host_port) {
+  size_t colon = host_port.rfind(':');
   int port = 0;
   if (colon == std::string::npos ||
-      !absl::SimpleAtoi(hp.substr(colon + 1), &port) || port < 0 ||
+      !absl::SimpleAtoi(host_port.substr(colon + 1), &port) || port < 0 ||
       port > 65535) {
-    return absl::InvalidArgumentError("address must be HOST:PORT, got " + hp);
+    return absl::InvalidArgumentError("address must be HOST:PORT, got " +
+                                      host_port);
   }
-  return std::make_pair(hp.substr(0, colon), static_cast<uint16_t>(port));
+  return std::make_pair(host_port.substr(0, colon),
+                        static_cast<uint16_t>(port));
 }
 
 }  // namespace drive::daemon

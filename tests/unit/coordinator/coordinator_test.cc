@@ -218,7 +218,7 @@ TEST_F(CoordinatorTest, FileIsGeoIfAnyChunkIsNotFullyReplicated) {
 
 TEST_F(CoordinatorTest, CommitWithCopiesInOneRegionIsRefusedAndStoresNothing) {
   RegisterCluster();
-  for (std::vector<int> west_only :
+  for (const std::vector<int>& west_only :
        {std::vector<int>{0, 1, 2}, std::vector<int>{0}}) {
     EXPECT_THAT(
         coordinator_->Commit("studio", {File("a.jpg", west_only)}, nullptr),
