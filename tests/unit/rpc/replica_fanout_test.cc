@@ -66,7 +66,8 @@ ReplicaAck OkAck(const std::string& drive_id) {
 
 std::vector<std::pair<std::string, int>> Acks(const PutChunkResponse& r) {
   std::vector<std::pair<std::string, int>> out;
-  for (const auto& a : r.replicas()) out.emplace_back(a.drive_id(), a.status().code());
+  for (const auto& a : r.replicas())
+    out.emplace_back(a.drive_id(), a.status().code());
   return out;
 }
 
@@ -166,7 +167,8 @@ TEST_F(ReplicaFanoutTest, AFailedDownstreamIsNamedForEveryCopyItCovered) {
           std::pair("n1/d0", 0), std::pair("n2/d0", 0),
           std::pair("n3/d0", kInternal), std::pair("n4/d0", kUnavailable),
           std::pair("n5/d0", kUnavailable), std::pair("n6/d0", kUnavailable)));
-  EXPECT_EQ(r.replicas(2).status().message(), "downstream sent no acknowledgement");
+  EXPECT_EQ(r.replicas(2).status().message(),
+            "downstream sent no acknowledgement");
   EXPECT_EQ(r.replicas(5).status().message(), "connection refused");
 }
 
