@@ -7,8 +7,8 @@ namespace drive::coordinator {
 namespace {
 
 // The store the calling thread acts as leader through, if any. Per thread
-// because one coordinator process serves namespace RPCs (never fenced) and
-// runs leader-only work (always fenced) on the same stores.
+// because one coordinator process serves unfenced RPCs (registration,
+// heartbeats) and runs leader-only work (always fenced) on the same stores.
 thread_local const FencedMetaStore* acting_for = nullptr;
 
 }  // namespace

@@ -18,10 +18,12 @@ namespace drive::coordinator {
 // "kLeaderKey is still at this term's revision", so it applies only while
 // the term lasts in the store, whatever this process's clock believes: a
 // leader paused past its lease and woken up cannot write. Commits outside
-// any scope (the namespace RPCs every coordinator serves) and all reads
-// pass through unchanged. Works on any backend whose leader key is written
-// once per term (its mod revision is then its create revision).
-// Thread-safe; `inner` and `leadership` are not owned and must outlive it.
+// any scope (node registration and heartbeats, which every coordinator
+// takes) and all reads pass through unchanged; namespace writes enter a
+// scope themselves (NamespaceOptions::leader_fence). Works on any backend whose
+// leader key is written once per term (its mod revision is then its create
+// revision). Thread-safe; `inner` and `leadership` are not owned and must
+// outlive it.
 class FencedMetaStore final : public MetaStore {
  public:
   FencedMetaStore(MetaStore* inner, const Leadership* leadership)

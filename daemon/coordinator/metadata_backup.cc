@@ -71,6 +71,12 @@ absl::StatusOr<BackupInfoDomain> MetadataBackup::Run() {
                   s.ToString());
     return s;
   };
+  // 0. The reserved account, made by the first leader that backs up (a
+  // coordinator creates it at startup only if it may write then).
+  if (auto s = ns_->CreateAccount(kSystemAccount, false);
+      !s.ok() && !absl::IsAlreadyExists(s.status())) {
+    return fail(s.status());
+  }
   // 1. Checkpoint.
   std::string dir = options_.scratch_dir + "/" + info.id;
   std::error_code ec;

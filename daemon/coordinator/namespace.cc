@@ -121,7 +121,7 @@ absl::StatusOr<std::string> Namespace::CreateAccount(const std::string& account,
         absl::StrCat("{\"created_ms\":", absl::ToUnixMillis(env_->Now()), "}"));
   }
   b.Put(TokenKey(token), account);
-  DRIVE_RETURN_IF_ERROR(store_->Write(b));
+  DRIVE_RETURN_IF_ERROR(Write(b));
   return token;
 }
 
@@ -175,7 +175,7 @@ absl::StatusOr<std::vector<FileRecord>> Namespace::Commit(
   DRIVE_RETURN_IF_ERROR(PrepareCommit(
       account, files, expected_versions ? expected_versions->data() : nullptr,
       upload_started_ms, now, &batch, &delta));
-  absl::Status written = store_->Write(batch);
+  absl::Status written = Write(batch);
   if (absl::IsResourceExhausted(written)) {
     return TooLargeForOneWrite(account, files, upload_started_ms, now, written);
   }
@@ -229,7 +229,7 @@ std::vector<absl::StatusOr<FileRecord>> Namespace::CommitEach(
     CommitDelta delta;
     absl::Status s = PrepareCommit(account, part, nullptr, upload_started_ms,
                                    now, &batch, &delta);
-    if (s.ok()) s = store_->Write(batch);
+    if (s.ok()) s = Write(batch);
     if (s.ok()) {
       for (size_t j = 0; j < k; ++j) results[todo[next + j]] = part[j];
       files_ += delta.files;
@@ -433,7 +433,7 @@ absl::StatusOr<FileRecord> Namespace::Move(const std::string& account,
   }
   batch.Delete(FileKey(account, from));
   batch.Put(FileKey(account, to), EncodeFileRecord(moved));
-  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  DRIVE_RETURN_IF_ERROR(Write(batch));
   if (dst) {
     bytes_ -= dst->size;
     files_ -= 1;
@@ -451,7 +451,7 @@ absl::StatusOr<TrashRecord> Namespace::Delete(const std::string& account,
   MetaBatch batch;
   TrashRecord t = Trash(account, *f, &batch);
   batch.Delete(FileKey(account, path));
-  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  DRIVE_RETURN_IF_ERROR(Write(batch));
   files_ -= 1;
   bytes_ -= f->size;
   return t;
@@ -509,7 +509,7 @@ absl::StatusOr<FileRecord> Namespace::Restore(const std::string& account,
   MetaBatch batch;
   batch.Delete(TrashKey(account, pick->trash_id));
   batch.Put(FileKey(account, f.path), EncodeFileRecord(f));
-  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  DRIVE_RETURN_IF_ERROR(Write(batch));
   files_ += 1;
   bytes_ += f.size;
   return f;
@@ -558,7 +558,7 @@ absl::StatusOr<uint64_t> Namespace::ExpireTrash(int64_t now_ms, bool dry_run) {
     }
     if (dry_run || batch.empty()) return expired;
     DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, now_ms));
-    DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+    DRIVE_RETURN_IF_ERROR(Write(batch));
     if (!full) return expired;
   }
 }
@@ -585,12 +585,12 @@ absl::StatusOr<std::vector<std::pair<std::string, ChunkId>>> Namespace::Condemn(
     if (r.known) refs_.DeleteRef(account, id, &batch);
     out.push_back({account, id});
     if (++in_batch >= std::max<size_t>(1, KeysPerWrite() / 2)) {
-      DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+      DRIVE_RETURN_IF_ERROR(Write(batch));
       batch = MetaBatch();
       in_batch = 0;
     }
   }
-  if (!batch.empty()) DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  if (!batch.empty()) DRIVE_RETURN_IF_ERROR(Write(batch));
   return out;
 }
 
@@ -606,13 +606,13 @@ absl::Status Namespace::CompleteTombstones(
     t->completed_ms = now_ms;
     refs_.PutTombstone(account, id, *t, &batch);
     if (++in_batch >= KeysPerWrite()) {
-      DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+      DRIVE_RETURN_IF_ERROR(Write(batch));
       batch = MetaBatch();
       in_batch = 0;
     }
   }
   if (batch.empty()) return absl::OkStatus();
-  return store_->Write(batch);
+  return Write(batch);
 }
 
 absl::StatusOr<std::vector<Namespace::TombstoneEntry>>
@@ -641,7 +641,7 @@ absl::StatusOr<uint64_t> Namespace::EraseTombstones(int64_t cutoff_ms) {
   // no such upload commits.
   MetaBatch cutoff;
   cutoff.Put("m/tombstones_erased_ms", absl::StrCat(cutoff_ms));
-  DRIVE_RETURN_IF_ERROR(store_->Write(cutoff));
+  DRIVE_RETURN_IF_ERROR(Write(cutoff));
   oldest_upload_ms_ = std::max(oldest_upload_ms_.load(), cutoff_ms);
   for (size_t from = 0; from < erase.size(); from += KeysPerWrite()) {
     MetaBatch batch;
@@ -649,7 +649,7 @@ absl::StatusOr<uint64_t> Namespace::EraseTombstones(int64_t cutoff_ms) {
     for (size_t i = from; i < to; ++i) {
       refs_.DeleteTombstone(erase[i]->account, erase[i]->id, &batch);
     }
-    DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+    DRIVE_RETURN_IF_ERROR(Write(batch));
   }
   return erase.size();
 }
@@ -665,7 +665,7 @@ absl::Status Namespace::Remove(const std::string& account,
   batch.Delete(FileKey(account, path));
   refs_.Stage(account, *f, -1);
   DRIVE_RETURN_IF_ERROR(refs_.Flush(&batch, absl::ToUnixMillis(env_->Now())));
-  DRIVE_RETURN_IF_ERROR(store_->Write(batch));
+  DRIVE_RETURN_IF_ERROR(Write(batch));
   files_ -= 1;
   bytes_ -= f->size;
   return absl::OkStatus();
@@ -722,6 +722,22 @@ absl::StatusOr<std::vector<std::string>> Namespace::FilesUsing(
   DRIVE_RETURN_IF_ERROR(scan("t/", true));
   DRIVE_RETURN_IF_ERROR(bad);
   return out;
+}
+
+absl::Status Namespace::Write(const MetaBatch& batch) {
+  const FencedMetaStore* fence = options_.leader_fence;
+  if (fence == nullptr) return store_->Write(batch);
+  FencedMetaStore::LeaderScope as_leader(fence);
+  absl::Status s = store_->Write(batch);
+  // Namespace batches carry no conditions of their own, so kAborted from
+  // the fenced store means this coordinator is not (or no longer) leader.
+  if (absl::IsAborted(s) && batch.conditions().empty()) {
+    return absl::UnavailableError(
+        "this coordinator is not the leader: file and account changes go "
+        "to the leader (give clients every coordinator's address); nothing "
+        "written");
+  }
+  return s;
 }
 
 }  // namespace drive::coordinator

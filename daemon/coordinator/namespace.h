@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/env.h"
 #include "daemon/coordinator/chunk_refs.h"
+#include "daemon/coordinator/fenced_meta_store.h"
 #include "daemon/coordinator/file_record.h"
 #include "daemon/coordinator/meta_store.h"
 
@@ -20,6 +21,14 @@ namespace drive::coordinator {
 struct NamespaceOptions {
   // How long a deleted or overwritten file stays restorable. Default: 30 d.
   absl::Duration trash_retention = absl::Hours(24 * 30);
+  // Several coordinators on one etcd prefix: the store the elected leader
+  // writes through. Namespace writes read, modify and write reference
+  // counts under this process's lock, so exactly one coordinator may make
+  // them: with a fence set, every write is made as the leader (fenced to
+  // its term) and a follower refuses it with kUnavailable, nothing
+  // written, which the clients' coordinator lists fail over on. Null (one
+  // coordinator, the embedded store): writes are not fenced.
+  const FencedMetaStore* leader_fence = nullptr;
 };
 
 struct FileListing {
@@ -195,6 +204,10 @@ class Namespace {
                                    std::span<const FileRecord> files,
                                    int64_t upload_started_ms, int64_t now,
                                    const absl::Status& refusal)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // store_->Write(batch), as the leader when options_.leader_fence is set
+  // (kUnavailable on a follower, nothing written).
+  absl::Status Write(const MetaBatch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Adds a trash entry for `file` to `batch`.
   TrashRecord Trash(const std::string& account, const FileRecord& file,

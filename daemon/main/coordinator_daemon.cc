@@ -78,9 +78,12 @@ absl::Status CoordinatorDaemon::OpenState(const CoordinatorFlags& flags,
   registry_ =
       std::make_unique<coordinator::NodeRegistry>(store_, Env::Default(), ro);
   DRIVE_RETURN_IF_ERROR(registry_->Load());
-  ns_ = std::make_unique<coordinator::Namespace>(
-      store_, Env::Default(),
-      coordinator::NamespaceOptions{settings.trash_retention});
+  coordinator::NamespaceOptions no;
+  no.trash_retention = settings.trash_retention;
+  // On etcd, several coordinators may serve: only the leader changes the
+  // namespace (fenced to its term); followers answer kUnavailable.
+  no.leader_fence = fenced_.get();
+  ns_ = std::make_unique<coordinator::Namespace>(store_, Env::Default(), no);
   DRIVE_RETURN_IF_ERROR(ns_->Load());
   coordinator::CoordinatorOptions co;
   co.admin_token = settings.admin_token;
@@ -89,8 +92,11 @@ absl::Status CoordinatorDaemon::OpenState(const CoordinatorFlags& flags,
   coord_ = std::make_unique<coordinator::Coordinator>(
       registry_.get(), ns_.get(), Env::Default(), co);
   // The cluster's own files (metadata backups) live in a reserved account.
+  // A follower (kUnavailable: on etcd, nobody leads before the election
+  // runs) leaves it to the leader's first backup.
   if (auto s = ns_->CreateAccount(coordinator::kSystemAccount, false);
-      !s.ok() && !absl::IsAlreadyExists(s.status())) {
+      !s.ok() && !absl::IsAlreadyExists(s.status()) &&
+      !absl::IsUnavailable(s.status())) {
     return s.status();
   }
   return absl::OkStatus();

@@ -13,10 +13,15 @@
 #include <string>
 #include <thread>
 
+#include "common/grpc/coordinator_client.h"
+#include "common/grpc/metadata.h"
+#include "drive/v1/coordinator.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/support/child_process.h"
 #include "tests/support/coordinator_process.h"
 #include "tests/support/node_process.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_meta_store.h"
 
@@ -24,6 +29,7 @@ namespace drive::testing {
 namespace {
 
 constexpr int kTtlSeconds = 2;
+constexpr char kToken[] = "failover-test-token-0123456789";  // admin too
 
 // drive_coordinator_leader from `c`'s /metrics; -1 when unreadable.
 int LeaderGauge(const CoordinatorProcess& c) {
@@ -37,7 +43,7 @@ int LeaderGauge(const CoordinatorProcess& c) {
 // A coordinator of the shared etcd prefix `meta`, leasing for kTtlSeconds.
 std::unique_ptr<CoordinatorProcess> Coordinator(const std::string& dir,
                                                 const std::string& meta) {
-  const std::string token = "failover-test-token-0123456789";
+  const std::string token = kToken;
   return std::make_unique<CoordinatorProcess>(
       dir, token, token,
       std::vector<std::string>{"--meta", meta, "--leader-ttl",
@@ -121,6 +127,52 @@ TEST_F(CoordinatorFailoverTest, LeaderStoppedPastItsLeaseStepsDownOnContinue) {
       ReadFileOrEmpty(leader_->log_path()).find("event=leader_stepped_down"),
       std::string::npos)
       << ReadFileOrEmpty(leader_->log_path());
+}
+
+// Namespace changes are made by the leader alone: a follower refuses them
+// with UNAVAILABLE and writes nothing, and a client given every
+// coordinator's address reaches the leader; a follower still serves reads.
+TEST_F(CoordinatorFailoverTest, OnlyTheLeaderChangesTheNamespace) {
+  auto create = [](const std::string& address, const std::string& account) {
+    auto stub = v1::CoordinatorService::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    v1::CreateAccountRequest req;
+    req.set_account(account);
+    v1::CreateAccountResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    ctx.AddMetadata(kAuthorizationKey, std::string("Bearer ") + kToken);
+    return stub->CreateAccount(&ctx, req, &resp);
+  };
+  grpc::Status refused = create(follower_->address(), "studio");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << refused.error_message();
+
+  // Follower first in the list: the client fails over to the leader.
+  CoordinatorClientOptions o;
+  o.coordinators = follower_->address() + "," + leader_->address();
+  o.token = kToken;
+  o.timeout = absl::Seconds(10);
+  ASSERT_OK_AND_ASSIGN(auto client, CoordinatorClient::Create(o));
+  v1::CreateAccountRequest req;
+  req.set_account("studio");
+  v1::CreateAccountResponse resp;
+  ASSERT_TRUE(
+      client->Call(&v1::CoordinatorService::Stub::CreateAccount, req, &resp)
+          .ok());
+
+  // The follower reads what the leader wrote, once (no second "studio").
+  auto stub = v1::CoordinatorService::NewStub(grpc::CreateChannel(
+      follower_->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(kAuthorizationKey, std::string("Bearer ") + kToken);
+  v1::ListAccountsResponse accounts;
+  ASSERT_TRUE(
+      stub->ListAccounts(&ctx, v1::ListAccountsRequest(), &accounts).ok());
+  int studios = 0;
+  for (const auto& a : accounts.accounts()) studios += a == "studio";
+  EXPECT_EQ(studios, 1);
 }
 
 }  // namespace

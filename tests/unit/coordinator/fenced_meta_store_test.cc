@@ -6,8 +6,10 @@
 
 #include <string>
 
+#include "daemon/coordinator/namespace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/fake_env.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_meta_store.h"
@@ -120,6 +122,39 @@ TEST_F(FencedMetaStoreTest, CallersOwnFailedConditionIsNotReportedAsLostTerm) {
       AllOf(StatusIs(absl::StatusCode::kAborted),
             Not(StatusHas(absl::StatusCode::kAborted, "not the leader"))));
   EXPECT_EQ(ValueOf("m/epoch"), std::nullopt);
+}
+
+// Several coordinators on one store: namespace writes are read-modify-write
+// under one process's lock, so only the leader makes them. A follower's
+// refusal is kUnavailable (clients fail over to the next coordinator) and
+// writes nothing; a leader whose term ended is refused the same way.
+TEST_F(FencedMetaStoreTest, NamespaceWritesOnlyAsTheLeader) {
+  int64_t term = StartTerm("c1");
+  FixedLeadership follower(std::nullopt), leader(term);
+  FencedMetaStore follower_store(store_.get(), &follower);
+  FencedMetaStore leader_store(store_.get(), &leader);
+  testing::FakeEnv env;
+  NamespaceOptions fo, lo;
+  fo.leader_fence = &follower_store;
+  lo.leader_fence = &leader_store;
+  Namespace on_follower(&follower_store, &env, fo);
+  Namespace on_leader(&leader_store, &env, lo);
+
+  EXPECT_THAT(on_follower.CreateAccount("studio", false),
+              StatusHas(absl::StatusCode::kUnavailable, "not the leader"));
+  ASSERT_OK_AND_ASSIGN(auto none, on_leader.ListAccounts());
+  EXPECT_TRUE(none.empty());
+
+  ASSERT_OK(on_leader.CreateAccount("studio", false).status());
+  ASSERT_OK_AND_ASSIGN(auto accounts, on_follower.ListAccounts());
+  EXPECT_EQ(accounts, std::vector<std::string>{"studio"});  // reads serve
+
+  ASSERT_OK(EndTerm());
+  StartTerm("c2");  // c1's term is over in the store, whatever c1 believes
+  EXPECT_THAT(on_leader.CreateAccount("other", false),
+              StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_OK_AND_ASSIGN(accounts, on_follower.ListAccounts());
+  EXPECT_EQ(accounts, std::vector<std::string>{"studio"});
 }
 
 }  // namespace
