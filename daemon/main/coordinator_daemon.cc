@@ -193,6 +193,7 @@ absl::Status CoordinatorDaemon::StartServing(
       store_, ns_.get(), registry_.get(), nodes_.get(), backup_sink_.get(),
       Env::Default(), bo);
   rpc::CoordinatorAdminDeps admin_deps;
+  admin_deps.leader = leader_.get();
   admin_deps.planner = planner_.get();
   admin_deps.gc = gc_.get();
   admin_deps.nodes = nodes_.get();

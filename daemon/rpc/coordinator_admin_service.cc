@@ -23,6 +23,24 @@ absl::Status Missing(const char* what) {
                                        " is not running on this coordinator");
 }
 
+}  // namespace
+
+absl::Status CoordinatorServiceImpl::AsLeader(
+    const std::function<absl::Status()>& fn) const {
+  if (admin_.leader == nullptr) return fn();
+  absl::Status out = absl::UnavailableError(
+      "this coordinator is not the leader: repair, garbage collection, "
+      "backups, drains and out/in run on the leader (give drive-admin every "
+      "coordinator's address)");
+  admin_.leader->Run([&] {
+    out = fn();
+    return true;
+  });
+  return out;
+}
+
+namespace {
+
 void ToProto(const coordinator::RepairStatusInfo& r, v1::RepairStatus* out) {
   for (const auto& e : r.backlog) {
     auto* b = out->add_backlog();
@@ -87,12 +105,14 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Drain(
     v1::DrainResponse* resp) {
   return Call(ctx, "Drain", *req, [=, this](const Caller& c) -> absl::Status {
     DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
-    DRIVE_ASSIGN_OR_RETURN(
-        uint64_t epoch,
-        coordinator_->registry()->SetDraining(req->drive_id(), !req->cancel()));
-    if (admin_.maintenance) admin_.maintenance->WakeRepair();
-    resp->set_epoch(epoch);
-    return absl::OkStatus();
+    return AsLeader([&]() -> absl::Status {
+      DRIVE_ASSIGN_OR_RETURN(uint64_t epoch,
+                             coordinator_->registry()->SetDraining(
+                                 req->drive_id(), !req->cancel()));
+      if (admin_.maintenance) admin_.maintenance->WakeRepair();
+      resp->set_epoch(epoch);
+      return absl::OkStatus();
+    });
   });
 }
 
@@ -104,23 +124,25 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::Repair(
       [=, this](const Caller& c) -> absl::Status {
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.planner) return Missing("repair");
-        if (req->wait()) {
-          // A sweep that sees every live node as it is after the request:
-          // waiting for their reports takes one heartbeat, at most
-          // down_after.
-          DRIVE_ASSIGN_OR_RETURN(
-              coordinator::SweepSummary sweep,
-              admin_.planner->SweepAfterReports(
-                  coordinator_->registry()->options().down_after +
-                  absl::Seconds(1)));
-          resp->set_complete(sweep.clean());
-          resp->set_copies_planned(sweep.copies_planned);
-          resp->set_pgs_unchecked(sweep.pgs_unchecked);
-        } else if (admin_.maintenance) {
-          admin_.maintenance->WakeRepair();
-        }
-        ToProto(admin_.planner->Status(), resp->mutable_repair());
-        return absl::OkStatus();
+        return AsLeader([&]() -> absl::Status {
+          if (req->wait()) {
+            // A sweep that sees every live node as it is after the request:
+            // waiting for their reports takes one heartbeat, at most
+            // down_after.
+            DRIVE_ASSIGN_OR_RETURN(
+                coordinator::SweepSummary sweep,
+                admin_.planner->SweepAfterReports(
+                    coordinator_->registry()->options().down_after +
+                    absl::Seconds(1)));
+            resp->set_complete(sweep.clean());
+            resp->set_copies_planned(sweep.copies_planned);
+            resp->set_pgs_unchecked(sweep.pgs_unchecked);
+          } else if (admin_.maintenance) {
+            admin_.maintenance->WakeRepair();
+          }
+          ToProto(admin_.planner->Status(), resp->mutable_repair());
+          return absl::OkStatus();
+        });
       },
       long_executor_);
 }
@@ -188,9 +210,11 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::CollectGarbage(
       [=, this](const Caller& c) -> absl::Status {
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.gc) return Missing("garbage collection");
-        DRIVE_ASSIGN_OR_RETURN(auto report, admin_.gc->Run(req->dry_run()));
-        ToProto(report, resp->mutable_report());
-        return absl::OkStatus();
+        return AsLeader([&]() -> absl::Status {
+          DRIVE_ASSIGN_OR_RETURN(auto report, admin_.gc->Run(req->dry_run()));
+          ToProto(report, resp->mutable_report());
+          return absl::OkStatus();
+        });
       },
       long_executor_);
 }
@@ -216,9 +240,11 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::BackupMetadata(
       [=, this](const Caller& c) -> absl::Status {
         DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
         if (!admin_.backup) return Missing("metadata backup");
-        DRIVE_ASSIGN_OR_RETURN(auto info, admin_.backup->Run());
-        ToProto(info, resp->mutable_backup());
-        return absl::OkStatus();
+        return AsLeader([&]() -> absl::Status {
+          DRIVE_ASSIGN_OR_RETURN(auto info, admin_.backup->Run());
+          ToProto(info, resp->mutable_backup());
+          return absl::OkStatus();
+        });
       },
       long_executor_);
 }

@@ -308,16 +308,18 @@ grpc::ServerUnaryReactor* CoordinatorServiceImpl::ClusterStatus(
 grpc::ServerUnaryReactor* CoordinatorServiceImpl::SetDriveOut(
     grpc::CallbackServerContext* ctx, const v1::SetDriveOutRequest* req,
     v1::SetDriveOutResponse* resp) {
-  return Call(
-      ctx, "SetDriveOut", *req, [=, this](const Caller& c) -> absl::Status {
-        DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
-        DRIVE_ASSIGN_OR_RETURN(
-            uint64_t epoch,
-            coordinator_->registry()->SetDriveOut(req->drive_id(), req->out()));
-        if (admin_.maintenance) admin_.maintenance->WakeRepair();
-        resp->set_epoch(epoch);
-        return absl::OkStatus();
-      });
+  return Call(ctx, "SetDriveOut", *req,
+              [=, this](const Caller& c) -> absl::Status {
+                DRIVE_RETURN_IF_ERROR(coordinator_->Require(c, Role::kAdmin));
+                return AsLeader([&]() -> absl::Status {
+                  DRIVE_ASSIGN_OR_RETURN(uint64_t epoch,
+                                         coordinator_->registry()->SetDriveOut(
+                                             req->drive_id(), req->out()));
+                  if (admin_.maintenance) admin_.maintenance->WakeRepair();
+                  resp->set_epoch(epoch);
+                  return absl::OkStatus();
+                });
+              });
 }
 
 }  // namespace drive::rpc

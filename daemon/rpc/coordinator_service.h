@@ -4,6 +4,7 @@
 #include "common/metrics.h"
 #include "daemon/coordinator/coordinator.h"
 #include "daemon/coordinator/garbage_collector.h"
+#include "daemon/coordinator/leader_gate.h"
 #include "daemon/coordinator/maintenance.h"
 #include "daemon/coordinator/metadata_backup.h"
 #include "daemon/coordinator/node_transport.h"
@@ -22,6 +23,10 @@ namespace drive::rpc {
 // The operators' machinery behind the admin calls; not owned, any may be
 // null (that call then fails with FAILED_PRECONDITION).
 struct CoordinatorAdminDeps {
+  // Leader-only operator requests (repair, GC, backup, drain, out) run
+  // through it, fenced; a follower answers kUnavailable. Null: this
+  // coordinator is always the leader (tests).
+  const coordinator::LeaderGate* leader = nullptr;
   coordinator::RepairPlanner* planner = nullptr;
   coordinator::GarbageCollector* gc = nullptr;
   coordinator::MetadataBackup* backup = nullptr;
@@ -71,6 +76,10 @@ class CoordinatorServiceImpl final
 #undef DRIVE_UNARY
 
  private:
+  // fn() as the cluster's leader (its metadata writes fenced to the term),
+  // or kUnavailable without calling it on a follower: the operator work
+  // that must have one author runs on the leader only.
+  absl::Status AsLeader(const std::function<absl::Status()>& fn) const;
   using Work = std::function<absl::Status(const coordinator::Caller&)>;
   // Refuses at once a `request` over the method's size bound
   // (RESOURCE_EXHAUSTED), a call without a token (UNAUTHENTICATED) and one

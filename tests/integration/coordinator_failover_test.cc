@@ -175,5 +175,44 @@ TEST_F(CoordinatorFailoverTest, OnlyTheLeaderChangesTheNamespace) {
   EXPECT_EQ(studios, 1);
 }
 
+// Operator work that must have one author (repair, GC, backups, drains)
+// runs on the leader only: a follower refuses it with UNAVAILABLE.
+TEST_F(CoordinatorFailoverTest, LeaderOnlyAdminRequestsAreRefusedByAFollower) {
+  auto call = [](const CoordinatorProcess& c, auto method, const auto& req,
+                 auto* resp) {
+    auto stub = v1::CoordinatorService::NewStub(
+        grpc::CreateChannel(c.address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    ctx.AddMetadata(kAuthorizationKey, std::string("Bearer ") + kToken);
+    return ((*stub).*method)(&ctx, req, resp);
+  };
+  using S = v1::CoordinatorService::Stub;
+  v1::RepairResponse repair;
+  v1::CollectGarbageRequest gc_req;
+  gc_req.set_dry_run(true);
+  v1::CollectGarbageResponse gc;
+  v1::BackupMetadataResponse backup;
+  v1::DrainRequest drain_req;
+  drain_req.set_drive_id("w1/d0");
+  v1::DrainResponse drain;
+  EXPECT_EQ(
+      call(*follower_, &S::Repair, v1::RepairRequest(), &repair).error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(call(*follower_, &S::CollectGarbage, gc_req, &gc).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(
+      call(*follower_, &S::BackupMetadata, v1::BackupMetadataRequest(), &backup)
+          .error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(call(*follower_, &S::Drain, drain_req, &drain).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // The leader takes them (a repair wake-up needs no node).
+  grpc::Status on_leader =
+      call(*leader_, &S::Repair, v1::RepairRequest(), &repair);
+  EXPECT_TRUE(on_leader.ok()) << on_leader.error_message();
+}
+
 }  // namespace
 }  // namespace drive::testing
