@@ -300,7 +300,8 @@ absl::Status Namespace::TooLargeForOneWrite(const std::string& account,
                                             const absl::Status& refusal) {
   // The largest prefix of `files` whose write the store takes; its size
   // grows with the prefix, so a binary search finds it.
-  auto fits = [&](size_t k) -> absl::StatusOr<bool> {
+  auto fits = [&](size_t k) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                  write_mu_) -> absl::StatusOr<bool> {
     std::vector<FileRecord> part(files.begin(), files.begin() + k);
     MetaBatch batch;
     CommitDelta ignored;
