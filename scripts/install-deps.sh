@@ -14,7 +14,7 @@ set -euo pipefail
 
 BROWSER_PACKAGES=(chromium)
 BENCH_PACKAGES=(wrk nginx-light)
-CLANG_PACKAGES=(clang)
+CLANG_PACKAGES=(clang libclang-rt-14-dev)  # the sanitizer runtimes are only recommended by clang
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 PACKAGES=(
