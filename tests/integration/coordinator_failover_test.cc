@@ -129,23 +129,30 @@ TEST_F(CoordinatorFailoverTest, LeaderStoppedPastItsLeaseStepsDownOnContinue) {
       << ReadFileOrEmpty(leader_->log_path());
 }
 
+// One admin call straight to coordinator `c` (no failover), 10 s deadline.
+template <typename Req, typename Resp>
+grpc::Status AdminCall(const CoordinatorProcess& c,
+                       grpc::Status (v1::CoordinatorService::Stub::*method)(
+                           grpc::ClientContext*, const Req&, Resp*),
+                       const Req& req, Resp* resp) {
+  auto stub = v1::CoordinatorService::NewStub(
+      grpc::CreateChannel(c.address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  ctx.AddMetadata(kAuthorizationKey, std::string("Bearer ") + kToken);
+  return ((*stub).*method)(&ctx, req, resp);
+}
+
 // Namespace changes are made by the leader alone: a follower refuses them
 // with UNAVAILABLE and writes nothing, and a client given every
 // coordinator's address reaches the leader; a follower still serves reads.
 TEST_F(CoordinatorFailoverTest, OnlyTheLeaderChangesTheNamespace) {
-  auto create = [](const std::string& address, const std::string& account) {
-    auto stub = v1::CoordinatorService::NewStub(
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-    v1::CreateAccountRequest req;
-    req.set_account(account);
-    v1::CreateAccountResponse resp;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(10));
-    ctx.AddMetadata(kAuthorizationKey, std::string("Bearer ") + kToken);
-    return stub->CreateAccount(&ctx, req, &resp);
-  };
-  grpc::Status refused = create(follower_->address(), "studio");
+  using S = v1::CoordinatorService::Stub;
+  v1::CreateAccountRequest create;
+  create.set_account("studio");
+  v1::CreateAccountResponse created;
+  grpc::Status refused =
+      AdminCall(*follower_, &S::CreateAccount, create, &created);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE)
       << refused.error_message();
 
@@ -155,21 +162,13 @@ TEST_F(CoordinatorFailoverTest, OnlyTheLeaderChangesTheNamespace) {
   o.token = kToken;
   o.timeout = absl::Seconds(10);
   ASSERT_OK_AND_ASSIGN(auto client, CoordinatorClient::Create(o));
-  v1::CreateAccountRequest req;
-  req.set_account("studio");
-  v1::CreateAccountResponse resp;
-  ASSERT_TRUE(
-      client->Call(&v1::CoordinatorService::Stub::CreateAccount, req, &resp)
-          .ok());
+  ASSERT_TRUE(client->Call(&S::CreateAccount, create, &created).ok());
 
   // The follower reads what the leader wrote, once (no second "studio").
-  auto stub = v1::CoordinatorService::NewStub(grpc::CreateChannel(
-      follower_->address(), grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.AddMetadata(kAuthorizationKey, std::string("Bearer ") + kToken);
   v1::ListAccountsResponse accounts;
-  ASSERT_TRUE(
-      stub->ListAccounts(&ctx, v1::ListAccountsRequest(), &accounts).ok());
+  ASSERT_TRUE(AdminCall(*follower_, &S::ListAccounts, v1::ListAccountsRequest(),
+                        &accounts)
+                  .ok());
   int studios = 0;
   for (const auto& a : accounts.accounts()) studios += a == "studio";
   EXPECT_EQ(studios, 1);
@@ -178,16 +177,6 @@ TEST_F(CoordinatorFailoverTest, OnlyTheLeaderChangesTheNamespace) {
 // Operator work that must have one author (repair, GC, backups, drains)
 // runs on the leader only: a follower refuses it with UNAVAILABLE.
 TEST_F(CoordinatorFailoverTest, LeaderOnlyAdminRequestsAreRefusedByAFollower) {
-  auto call = [](const CoordinatorProcess& c, auto method, const auto& req,
-                 auto* resp) {
-    auto stub = v1::CoordinatorService::NewStub(
-        grpc::CreateChannel(c.address(), grpc::InsecureChannelCredentials()));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::seconds(10));
-    ctx.AddMetadata(kAuthorizationKey, std::string("Bearer ") + kToken);
-    return ((*stub).*method)(&ctx, req, resp);
-  };
   using S = v1::CoordinatorService::Stub;
   v1::RepairResponse repair;
   v1::CollectGarbageRequest gc_req;
@@ -197,20 +186,20 @@ TEST_F(CoordinatorFailoverTest, LeaderOnlyAdminRequestsAreRefusedByAFollower) {
   v1::DrainRequest drain_req;
   drain_req.set_drive_id("w1/d0");
   v1::DrainResponse drain;
-  EXPECT_EQ(
-      call(*follower_, &S::Repair, v1::RepairRequest(), &repair).error_code(),
-      grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(call(*follower_, &S::CollectGarbage, gc_req, &gc).error_code(),
+  EXPECT_EQ(AdminCall(*follower_, &S::Repair, v1::RepairRequest(), &repair)
+                .error_code(),
             grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(
-      call(*follower_, &S::BackupMetadata, v1::BackupMetadataRequest(), &backup)
-          .error_code(),
-      grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(call(*follower_, &S::Drain, drain_req, &drain).error_code(),
+  EXPECT_EQ(AdminCall(*follower_, &S::CollectGarbage, gc_req, &gc).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(AdminCall(*follower_, &S::BackupMetadata,
+                      v1::BackupMetadataRequest(), &backup)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(AdminCall(*follower_, &S::Drain, drain_req, &drain).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   // The leader takes them (a repair wake-up needs no node).
   grpc::Status on_leader =
-      call(*leader_, &S::Repair, v1::RepairRequest(), &repair);
+      AdminCall(*leader_, &S::Repair, v1::RepairRequest(), &repair);
   EXPECT_TRUE(on_leader.ok()) << on_leader.error_message();
 }
 
